@@ -1,0 +1,63 @@
+/**
+ * The error catalog: every error the system reports has one code here, with
+ * its HTTP status and a message template. Errors travel as values
+ * (`AppError`), never as bare strings, so callers can branch on `code`.
+ */
+
+export const ERROR_CATALOG = {
+  INVALID_INPUT: { status: 400, template: 'Invalid input: %s' },
+  INVALID_CONFIG: { status: 500, template: 'Invalid configuration: %s' },
+  WRITE_NOT_ALLOWED: { status: 422, template: 'Writes are not allowed: %s' },
+  AGENT_FAILED: { status: 502, template: 'Agent failed: %s' },
+  AGENT_TIMEOUT: { status: 504, template: 'Agent timed out: %s' },
+  CIRCUIT_OPEN: { status: 503, template: 'Every agent for the role has an open circuit: %s' },
+  WORKFLOW_TIMEOUT: { status: 504, template: 'Workflow exceeded its timeout: %s' },
+  CANCELLED: { status: 409, template: 'Session cancelled: %s' },
+  SESSION_EXPIRED: { status: 410, template: 'Session has expired: %s' },
+  SHUTTING_DOWN: { status: 503, template: 'The orchestrator is shutting down: %s' },
+  UNAUTHORIZED: { status: 401, template: 'Unauthorized: %s' },
+  NOT_FOUND: { status: 404, template: 'Not found: %s' },
+  PAYLOAD_TOO_LARGE: { status: 413, template: 'Payload too large: %s' },
+  SQL_PARSE_ERROR: { status: 400, template: 'SQL does not parse: %s' },
+  SCHEMA_PARSE_ERROR: { status: 400, template: 'Schema DDL does not parse: %s' },
+  UNSAFE_SQL: { status: 422, template: 'SQL is not a single read-only statement: %s' },
+  EXECUTION_FAILED: { status: 422, template: 'SQL execution failed: %s' },
+} as const satisfies Record<string, { status: number; template: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export interface ErrorDetails {
+  /** The input field, config key or option at fault. */
+  field?: string;
+  /** Character offset (0-based) in a SQL or DDL text. */
+  position?: number;
+  line?: number;
+  column?: number;
+  [key: string]: unknown;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: ErrorDetails;
+
+  constructor(code: ErrorCode, detail: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(ERROR_CATALOG[code].template.replace('%s', detail), options);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = ERROR_CATALOG[code].status;
+    this.details = details;
+  }
+
+  toJSON(): { error: string; error_code: ErrorCode; details: ErrorDetails } {
+    return { error: this.message, error_code: this.code, details: this.details };
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}
+
+export function appError(code: ErrorCode, detail: string, details?: ErrorDetails): AppError {
+  return new AppError(code, detail, details);
+}

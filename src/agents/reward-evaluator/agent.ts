@@ -1,0 +1,165 @@
+/**
+ * The Reward Evaluator agent: gathers what the scoring needs (the validator's
+ * result for every group member, the execution match against the expected SQL
+ * on the test-suite databases, plan costs when available) and hands it to the
+ * pure scoring in logic.ts. A group (the input SQL plus `candidates`) gets
+ * GRPO advantages; the expected SQL runs once per group, and is cached.
+ */
+import { AppError } from '../../errors.js';
+import { executionMatch, runOnAll, type DatabaseRun, type ResultSource } from '../../eval/match.js';
+import { loadParser } from '../../sql/parser.js';
+import { checkReadOnly } from '../../sql/safety.js';
+import type { AgentFunction } from '../types.js';
+import type { ValidationResult } from '../validator/contract.js';
+import type { CandidateReward, RewardComponent, RewardInput, RewardResult } from './contract.js';
+import { sqlFacts, type SqlFacts } from './facts.js';
+import { GoldCache } from './gold-cache.js';
+import { grpoAdvantages, resolveWeights, scoreCandidate, type AccuracyInput, type PlanCosts, type RewardWeights, type Score } from './logic.js';
+
+export interface RewardEvaluatorDeps {
+  /** Validates a group member other than the input SQL (whose validation comes with the input). */
+  validate: (sql: string, signal?: AbortSignal) => Promise<ValidationResult>;
+  /** The test-suite databases (several seeds of the sample data). */
+  databases: readonly ResultSource[];
+  /** Component weights over the defaults; normalized. Invalid weights throw INVALID_CONFIG. */
+  weights?: Partial<Record<RewardComponent, number>>;
+  /** EXPLAIN total cost of a read-only SQL text, when the database layer offers it. */
+  planCost?: (sql: string, signal?: AbortSignal) => Promise<number | undefined>;
+  /** Seconds the expected SQL's results stay cached (default 3600; 0 disables). */
+  cacheTtl?: number;
+  /** Row cap per query on the test databases. */
+  rowLimit?: number;
+  /** Accuracy by the strict match (same number of columns) instead of the relaxed one. */
+  strict?: boolean;
+}
+
+interface Member {
+  sql: string;
+  reasoning: string;
+  validation: ValidationResult;
+}
+
+interface Scoring {
+  databases: readonly ResultSource[];
+  rowLimit?: number;
+  strict?: boolean;
+  weights: RewardWeights;
+  cost?: (sql: string, signal: AbortSignal) => Promise<number | undefined>;
+}
+
+interface Expected {
+  sql: string;
+  facts: SqlFacts | undefined;
+  gold: Promise<DatabaseRun[]>;
+  cost: Promise<number | undefined> | undefined;
+}
+
+export function createRewardEvaluator(deps: RewardEvaluatorDeps): AgentFunction<RewardInput, RewardResult> {
+  const weights = resolveWeights(deps.weights);
+  const cacheTtl = deps.cacheTtl ?? 3600;
+  if (!Number.isFinite(cacheTtl) || cacheTtl < 0) {
+    throw new AppError('INVALID_CONFIG', `cache_ttl must be a number >= 0, got ${cacheTtl}`, { field: 'cache_ttl', value: cacheTtl });
+  }
+  const cache = new GoldCache(cacheTtl);
+  const { planCost } = deps;
+  // A plan cost is a refinement of the performance score: without one the score stands on the validator's findings.
+  const cost = planCost && ((sql: string, signal: AbortSignal) => planCost(sql, signal).catch(() => undefined));
+  const scoring: Scoring = { databases: deps.databases, rowLimit: deps.rowLimit, strict: deps.strict, weights, cost };
+
+  return async (content, { signal }) => {
+    const started = performance.now();
+    checkInput(content);
+    await loadParser();
+    signal.throwIfAborted();
+
+    const expectedSql = [content.expected_sql, content.context?.expected_sql]
+      .find((s): s is string => typeof s === 'string' && s.trim() !== '');
+    let cacheHit = false;
+    let expected: Expected | undefined;
+    if (expectedSql !== undefined) {
+      const cached = cache.get(expectedSql, () => runOnAll(deps.databases, expectedSql, { rowLimit: deps.rowLimit, signal }));
+      cacheHit = cached.hit;
+      const expectedCost = cost && checkReadOnly(expectedSql).ok ? cost(expectedSql, signal) : undefined;
+      expected = { sql: expectedSql, facts: sqlFacts(expectedSql), gold: cached.runs, cost: expectedCost };
+    }
+
+    const others = await Promise.all((content.candidates ?? []).map(async (c): Promise<Member> => ({
+      sql: c.sql,
+      reasoning: c.reasoning ?? '',
+      validation: await deps.validate(c.sql, signal),
+    })));
+    const members: Member[] = [{ sql: content.sql, reasoning: content.reasoning ?? '', validation: content.validation }, ...others];
+    const scores = await Promise.all(members.map((m) => scoreMember(m, expected, scoring, signal)));
+    signal.throwIfAborted();
+
+    const [main] = scores;
+    const result: RewardResult = {
+      ...main,
+      metadata: { evaluation_time: (performance.now() - started) / 1000, cache_hit: cacheHit },
+    };
+    if (others.length > 0) {
+      const totals = scores.map((s) => s.total_reward);
+      result.advantages = grpoAdvantages(totals);
+      result.candidate_rewards = totals;
+      result.candidates = members.map((m, i): CandidateReward => ({
+        sql: m.sql,
+        total_reward: scores[i].total_reward,
+        rewards: scores[i].rewards,
+        is_valid: m.validation.is_valid,
+        feedback: scores[i].feedback.filter((f) => f.score < 1),
+      }));
+    }
+    return result;
+  };
+}
+
+async function scoreMember(
+  member: Member,
+  expected: Expected | undefined,
+  scoring: Scoring,
+  signal: AbortSignal,
+): Promise<Score> {
+  const safety = checkReadOnly(member.sql);
+  let accuracy: AccuracyInput = { kind: 'no_expected' };
+  let accuracyNote: string | undefined;
+  const costs: PlanCosts = {};
+  if (expected && !safety.ok) {
+    accuracy = { kind: 'unsafe', reason: safety.violations.map((v) => v.message).join('; ') };
+  } else if (expected) {
+    const gold = await expected.gold;
+    const match = await executionMatch(scoring.databases, expected.sql, member.sql, {
+      gold, signal, rowLimit: scoring.rowLimit, strict: scoring.strict,
+    });
+    accuracy = { kind: 'matched', match };
+    if (match.error?.side === 'gold') accuracyNote = `expected_sql failed on the test databases (${match.error.message})`;
+    if (scoring.cost && expected.cost) {
+      [costs.predicted, costs.expected] = await Promise.all([scoring.cost(member.sql, signal), expected.cost]);
+    }
+  }
+  return scoreCandidate({
+    validation: member.validation,
+    reasoning: member.reasoning,
+    predicted: sqlFacts(member.sql),
+    expected: expected?.facts,
+    readOnly: safety.ok,
+    accuracy,
+    accuracyNote,
+    costs,
+  }, scoring.weights);
+}
+
+function checkInput(content: RewardInput): void {
+  const bad = (field: string, what: string) => new AppError('INVALID_INPUT', `${field} ${what}`, { field });
+  if (typeof content?.sql !== 'string') throw bad('sql', 'must be a string');
+  if (content.reasoning !== undefined && typeof content.reasoning !== 'string') throw bad('reasoning', 'must be a string');
+  if (typeof content.validation?.details !== 'object' || content.validation.details === null) {
+    throw bad('validation', 'must be a validator result with details');
+  }
+  if (content.expected_sql !== undefined && typeof content.expected_sql !== 'string') throw bad('expected_sql', 'must be a string');
+  if (content.candidates !== undefined) {
+    if (!Array.isArray(content.candidates)) throw bad('candidates', 'must be an array');
+    content.candidates.forEach((c, i) => {
+      if (typeof c?.sql !== 'string') throw bad(`candidates[${i}].sql`, 'must be a string');
+    });
+  }
+}

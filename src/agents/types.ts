@@ -38,10 +38,21 @@ export interface SessionView {
   turn: number;
 }
 
+/**
+ * Turn-independent services the orchestrator starts once and hands to every
+ * agent call (the shipped agents find the catalog and databases here).
+ */
+export interface AgentServices {
+  /** Entities of a question, run in parallel with schema analysis. */
+  extractEntities?(query: string): unknown;
+  close?(): Promise<void>;
+}
+
 export interface AgentCallContext {
   /** Aborts when the call times out or the session is cancelled: stop the work. */
   signal: AbortSignal;
   session: SessionView;
+  services?: AgentServices;
 }
 
 export type AgentFunction<In = any, Out = any> = (content: In, ctx: AgentCallContext) => Promise<Out | Refusal>;

@@ -1,0 +1,191 @@
+/**
+ * Orchestrator configuration: the specification's defaults, overridden in
+ * turn by a JSON config file, environment variables and the options object.
+ * Durations are seconds (fractions allowed). Every value is checked; a bad
+ * one fails `initialize()` with INVALID_CONFIG naming the key and the value.
+ */
+import { readFileSync } from 'node:fs';
+import { AppError } from '../errors.js';
+
+export interface OrchestratorConfig {
+  /** Maximum workflow execution time (s). */
+  timeout: number;
+  /** Retry attempts for failed operations; also the regeneration budget. */
+  max_retries: number;
+  /** Cache and idle-session time-to-live (s); 0 disables caching. */
+  cache_ttl: number;
+  /** Maximum parallel agent operations across all sessions. */
+  max_concurrent_agents: number;
+  /** Timeout for one agent request (s). */
+  inter_agent_timeout: number;
+  /** Delay before the first retry (s); doubled on each further retry. */
+  retry_backoff: number;
+  /** Consecutive failures that open an agent's circuit. */
+  circuit_failure_threshold: number;
+  /** Seconds an open circuit waits before a trial call. */
+  circuit_reset_timeout: number;
+  /** Foreign-key hops the schema analyzer may follow. */
+  analysis_depth: number;
+  /** Candidates asked of the generator (train mode uses at least 1). */
+  num_candidates: number;
+  /** Validation warnings fail the query. */
+  strict_mode: boolean;
+  /** Expired sessions kept for SESSION_EXPIRED answers and snapshots. */
+  max_retained_sessions: number;
+  /** Messages kept per session (oldest dropped first). */
+  max_messages_per_session: number;
+  /** Turns kept per session (oldest dropped first). */
+  max_turns_per_session: number;
+  /** DDL file of the domain; default: the bundled GL schema. */
+  schema_file: string | null;
+  /** Seeds of the sample databases used for execution-based rewards. */
+  seeds: number[];
+  /** pino level. */
+  log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export const DEFAULT_CONFIG: Readonly<OrchestratorConfig> = Object.freeze({
+  timeout: 30.0,
+  max_retries: 3,
+  cache_ttl: 3600,
+  max_concurrent_agents: 4,
+  inter_agent_timeout: 10.0,
+  retry_backoff: 0.1,
+  circuit_failure_threshold: 5,
+  circuit_reset_timeout: 30,
+  analysis_depth: 3,
+  num_candidates: 1,
+  strict_mode: false,
+  max_retained_sessions: 10_000,
+  max_messages_per_session: 200,
+  max_turns_per_session: 50,
+  schema_file: null,
+  seeds: [1, 2, 3],
+  log_level: 'info',
+});
+
+type Kind = 'positive' | 'nonnegative' | 'count' | 'natural' | 'boolean' | 'path' | 'seeds' | 'level';
+
+const KINDS: Record<keyof OrchestratorConfig, Kind> = {
+  timeout: 'positive',
+  max_retries: 'natural',
+  cache_ttl: 'nonnegative',
+  max_concurrent_agents: 'count',
+  inter_agent_timeout: 'positive',
+  retry_backoff: 'nonnegative',
+  circuit_failure_threshold: 'count',
+  circuit_reset_timeout: 'positive',
+  analysis_depth: 'count',
+  num_candidates: 'count',
+  strict_mode: 'boolean',
+  max_retained_sessions: 'count',
+  max_messages_per_session: 'count',
+  max_turns_per_session: 'count',
+  schema_file: 'path',
+  seeds: 'seeds',
+  log_level: 'level',
+};
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export const CONFIG_KEYS = Object.keys(KINDS) as Array<keyof OrchestratorConfig>;
+
+/** `GL_RL_TIMEOUT`, `GL_RL_MAX_RETRIES`, … for every key. */
+export function envName(key: keyof OrchestratorConfig): string {
+  return `GL_RL_${key.toUpperCase()}`;
+}
+
+export interface ConfigSources {
+  /** Options object: wins over everything. */
+  config?: Partial<Record<string, unknown>>;
+  /** Environment (default: process.env). */
+  env?: Record<string, string | undefined>;
+  /** JSON config file; default: `GL_RL_CONFIG` from the environment. */
+  file?: string;
+}
+
+export function resolveConfig(sources: ConfigSources = {}): OrchestratorConfig {
+  const env = sources.env ?? process.env;
+  const file = sources.file ?? env.GL_RL_CONFIG;
+  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  if (file) Object.assign(merged, readConfigFile(file));
+  for (const key of CONFIG_KEYS) {
+    const raw = env[envName(key)];
+    if (raw !== undefined && raw !== '') merged[key] = fromEnv(key, raw);
+  }
+  for (const [key, value] of Object.entries(sources.config ?? {})) {
+    if (value !== undefined) merged[key] = value;
+  }
+  return checkConfig(merged);
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new AppError('INVALID_CONFIG', `config file ${path} cannot be read (${(err as Error).message})`, { field: 'config_file' });
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
+    return value as Record<string, unknown>;
+  } catch (err) {
+    throw new AppError('INVALID_CONFIG', `config file ${path} is not a JSON object (${(err as Error).message})`, { field: 'config_file' });
+  }
+}
+
+function fromEnv(key: keyof OrchestratorConfig, raw: string): unknown {
+  switch (KINDS[key]) {
+    case 'boolean':
+      return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
+    case 'seeds':
+      return raw.split(',').map((s) => Number(s.trim()));
+    case 'path':
+    case 'level':
+      return raw;
+    default:
+      return raw.trim() === '' ? raw : Number(raw);
+  }
+}
+
+/** Checks every key; unknown keys are an error too, so a typo never passes silently. */
+export function checkConfig(values: Record<string, unknown>): OrchestratorConfig {
+  for (const key of Object.keys(values)) {
+    if (!(key in KINDS)) throw invalid(key, values[key], `unknown setting (known: ${CONFIG_KEYS.join(', ')})`);
+  }
+  for (const key of CONFIG_KEYS) {
+    const value = values[key];
+    const problem = checkValue(KINDS[key], value);
+    if (problem) throw invalid(key, value, problem);
+  }
+  return values as unknown as OrchestratorConfig;
+}
+
+function checkValue(kind: Kind, value: unknown): string | null {
+  const finite = typeof value === 'number' && Number.isFinite(value);
+  switch (kind) {
+    case 'positive':
+      return finite && (value as number) > 0 ? null : 'must be a number of seconds greater than 0';
+    case 'nonnegative':
+      return finite && (value as number) >= 0 ? null : 'must be a number greater than or equal to 0';
+    case 'natural':
+      return finite && Number.isInteger(value) && (value as number) >= 0 ? null : 'must be an integer greater than or equal to 0';
+    case 'count':
+      return finite && Number.isInteger(value) && (value as number) >= 1 ? null : 'must be an integer greater than or equal to 1';
+    case 'boolean':
+      return typeof value === 'boolean' ? null : 'must be true or false';
+    case 'path':
+      return value === null || (typeof value === 'string' && value !== '') ? null : 'must be a file path or null';
+    case 'seeds':
+      return Array.isArray(value) && value.length > 0 && value.every((s) => Number.isInteger(s) && s >= 0)
+        ? null
+        : 'must be a non-empty list of non-negative integers';
+    case 'level':
+      return typeof value === 'string' && LEVELS.includes(value) ? null : `must be one of ${LEVELS.join(', ')}`;
+  }
+}
+
+function invalid(key: string, value: unknown, problem: string): AppError {
+  return new AppError('INVALID_CONFIG', `${key} = ${JSON.stringify(value)}: ${problem}`, { field: key, value });
+}

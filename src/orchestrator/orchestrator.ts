@@ -1,0 +1,695 @@
+/**
+ * createOrchestrator: the actor system behind the public API. It supplies the
+ * statecharts of machines/ with their implementations (agent calls through
+ * the registry and the bulkhead, circuit breakers, caches, the message log,
+ * metrics and logs), keeps one session actor per conversation, and turns each
+ * workflow's output into the specification's result or error response.
+ * `process` never throws and never rejects.
+ */
+import { nanoid } from 'nanoid';
+import pino, { type Logger } from 'pino';
+import { createActor, fromPromise, type Actor, type InspectionEvent, type Observer } from 'xstate';
+import { agentCallMachine, type AgentCallContext as CallChartContext, type AgentReply, type CallAgentInput } from '../../machines/agent-call.js';
+import { circuitBreakerMachine } from '../../machines/circuit-breaker.js';
+import { sessionMachine, type SessionContext } from '../../machines/session.js';
+import {
+  workflowMachine,
+  type Preparation,
+  type Stage,
+  type WorkflowContext,
+  type WorkflowInput,
+  type WorkflowOutput,
+  type WorkflowRole,
+} from '../../machines/workflow.js';
+import { AppError } from '../errors.js';
+import { ROLES, type AgentCallContext, type AgentServices, type HistoricalQuery, type Mode, type Role } from '../agents/types.js';
+import { Bulkhead } from './bulkhead.js';
+import { TtlCache } from './cache.js';
+import { resolveConfig, type OrchestratorConfig } from './config.js';
+import { checkInput, normalizeHistory, type ProcessInput } from './input.js';
+import { MessageBus, ORCHESTRATOR, type AgentMessage } from './messages.js';
+import { Metrics, type LatencySummary } from './metrics.js';
+import { buildRegistry, runAgent, type AgentSpec, type AgentsOption, type RegisteredAgent } from './registry.js';
+import { errorResponse, failureResponse, isErrorResponse, successResult, type ErrorResponse, type ProcessOutcome } from './result.js';
+
+export type SessionStatus = 'created' | 'active' | 'completed' | 'failed' | 'expired';
+
+export interface StageRecord {
+  output: unknown;
+  started_at: string;
+  ms: number;
+  attempts: number;
+}
+
+export interface TurnSnapshot {
+  turn: number;
+  correlation_id: string;
+  query: string;
+  mode: Mode;
+  outcome: 'completed' | 'failed' | 'expired' | null;
+  stages: Partial<Record<Stage, StageRecord>>;
+  result: ProcessOutcome | null;
+}
+
+export interface RecoveryEntry {
+  at: string;
+  turn: number;
+  role: string;
+  agent: string;
+  kind: 'retry' | 'fallback' | 'failure' | 'timeout' | 'circuit_open';
+  detail: string;
+}
+
+export interface SessionSnapshot {
+  session_id: string;
+  status: SessionStatus;
+  created_at: string;
+  updated_at: string;
+  expired_reason?: 'idle' | 'cancelled';
+  turns: TurnSnapshot[];
+  messages: AgentMessage[];
+  recovery: RecoveryEntry[];
+}
+
+export interface OrchestratorOptions {
+  config?: Partial<OrchestratorConfig> & Record<string, unknown>;
+  agents?: AgentsOption;
+  logger?: Logger;
+  /** Environment for GL_RL_* settings (default: process.env). */
+  env?: Record<string, string | undefined>;
+  /** Observer of every actor's events, e.g. `createSkyInspector().inspect` from @statelyai/inspect. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** The shipped agents for roles that `agents` does not name, and the services they use. */
+  defaults?: { agents: Record<Role, AgentSpec | AgentSpec[]>; services?: () => Promise<AgentServices> };
+}
+
+export interface MetricsSnapshot {
+  workflows: { started: number; completed: number; failed: number; expired: number; completion_rate: number; latency_ms: LatencySummary };
+  error_codes: Record<string, number>;
+  stages: Partial<Record<Stage, LatencySummary>>;
+  agents: Record<string, { role: string; calls: number; failures: number; timeouts: number; refusals: number; failure_rate: number; circuit: string }>;
+  recovery: { retries: number; fallbacks: number; regenerations: number };
+  cache: Record<'schema_analysis' | 'query_generation', { hits: number; misses: number; hit_ratio: number; size: number }>;
+  sessions: {
+    total: number;
+    by_status: Record<SessionStatus, number>;
+    duration_s: LatencySummary;
+    duration_buckets: Array<{ le: number; count: number }>;
+    messages_retained: number;
+    limits: { max_retained_sessions: number; max_messages_per_session: number; max_turns_per_session: number };
+  };
+  bulkhead: { limit: number; in_flight: number; queued: number; peak: number };
+}
+
+interface SessionRecord {
+  id: string;
+  created_at: number;
+  updated_at: number;
+  status: SessionStatus;
+  expired_reason?: 'idle' | 'cancelled';
+  actor: Actor<typeof sessionMachine> | null;
+  turns: TurnSnapshot[];
+  turnCount: number;
+  messages: AgentMessage[];
+  recovery: RecoveryEntry[];
+  /** Turns of one session run one after another. */
+  queue: Promise<unknown>;
+}
+
+interface ActiveTurn {
+  session: SessionRecord;
+  record: TurnSnapshot;
+  log: Logger;
+  started: number;
+  stage: Stage;
+  stageStarted: number;
+  settle: (outcome: ProcessOutcome) => void;
+}
+
+const SNAPSHOT_SAMPLE = 32;
+
+export class Orchestrator {
+  private config!: OrchestratorConfig;
+  private registry!: Map<Role, RegisteredAgent[]>;
+  private agentsByName = new Map<string, RegisteredAgent>();
+  private breakers = new Map<string, Actor<typeof circuitBreakerMachine>>();
+  private bulkhead!: Bulkhead;
+  private analysisCache!: TtlCache<unknown>;
+  private generationCache!: TtlCache<unknown>;
+  private readonly metricsStore = new Metrics();
+  private readonly sessions = new Map<string, SessionRecord>();
+  private readonly active = new Map<string, ActiveTurn>();
+  private readonly inFlight = new Set<Promise<ProcessOutcome>>();
+  private services: AgentServices = {};
+  private bus!: MessageBus;
+  private logger!: Logger;
+  private sessionLogic!: ReturnType<Orchestrator['provideSession']>;
+  private initializing: Promise<void> | undefined;
+  private shuttingDown = false;
+  private closed = false;
+
+  constructor(private readonly options: OrchestratorOptions = {}) {}
+
+  /** Checks the configuration and the agents, and starts what the agents need. Idempotent. */
+  initialize(): Promise<void> {
+    this.initializing ??= this.start();
+    return this.initializing;
+  }
+
+  private async start(): Promise<void> {
+    this.config = resolveConfig({ config: this.options.config, env: this.options.env });
+    this.logger = this.options.logger ?? pino({ level: this.config.log_level, base: { name: 'gl-rl' } }, pino.destination({ dest: 2, sync: true }));
+    const defaults = this.options.defaults;
+    const given = this.options.agents ?? {};
+    if (!defaults && ROLES.some((role) => !given[role])) {
+      const missing = ROLES.filter((role) => !given[role]);
+      throw new AppError('INVALID_CONFIG', `agents for ${missing.join(', ')} are required when no defaults are given`, { field: 'agents' });
+    }
+    this.registry = buildRegistry(defaults?.agents ?? (given as Record<Role, AgentSpec>), given);
+    for (const list of this.registry.values()) for (const agent of list) this.agentsByName.set(`${agent.role}/${agent.name}`, agent);
+    this.bulkhead = new Bulkhead(this.config.max_concurrent_agents);
+    const ttlMs = this.config.cache_ttl * 1000;
+    this.analysisCache = new TtlCache(ttlMs);
+    this.generationCache = new TtlCache(ttlMs);
+    this.bus = new MessageBus(
+      (message, session_id) => this.recordMessage(message, session_id),
+      (receiver, error) => this.logger.error({ receiver, err: error }, 'message subscriber failed'),
+    );
+    this.startBreakers();
+    this.sessionLogic = this.provideSession();
+    // Services (databases, catalogs) are needed only when a shipped agent is registered.
+    const usesDefaults = defaults !== undefined && ROLES.some((role) => !given[role]);
+    if (usesDefaults && defaults.services) this.services = await defaults.services();
+    this.bus.subscribe('circuit_breakers', (message) => {
+      if ((message.content as { type?: string })?.type === 'orchestrator.shutting_down') {
+        for (const breaker of this.breakers.values()) breaker.stop();
+      }
+    });
+    this.logger.info({ config: this.config, agents: this.agentNames() }, 'orchestrator initialized');
+  }
+
+  private agentNames(): Record<Role, string[]> {
+    return Object.fromEntries(ROLES.map((role) => [role, this.registry.get(role)!.map((a) => a.name)])) as Record<Role, string[]>;
+  }
+
+  private startBreakers(): void {
+    const logic = circuitBreakerMachine.provide({
+      actions: {
+        circuitChanged: (_, params) => {
+          const log = params.state === 'open' ? 'warn' : 'info';
+          this.logger[log]({ agent: params.agent, circuit: params.state }, `circuit ${params.state} for ${params.agent}`);
+        },
+      },
+    });
+    for (const agent of this.agentsByName.values()) {
+      const key = `${agent.role}/${agent.name}`;
+      const actor = createActor(logic, {
+        input: { agent: key, failure_threshold: this.config.circuit_failure_threshold, reset_timeout: this.config.circuit_reset_timeout },
+        inspect: this.options.inspect,
+      });
+      this.breakers.set(key, actor.start());
+    }
+  }
+
+  // ── The charts' implementations ────────────────────────────────────────────
+
+  private provideAgentCall() {
+    const turnOf = (context: CallChartContext) => this.active.get(context.correlation_id);
+    const recovery = (context: CallChartContext, agent: string, kind: RecoveryEntry['kind'], detail: string) => {
+      const turn = turnOf(context);
+      if (!turn) return;
+      push(turn.session.recovery, { at: new Date().toISOString(), turn: turn.record.turn, role: context.role, agent, kind, detail }, this.config.max_messages_per_session);
+    };
+    return agentCallMachine.provide({
+      actors: {
+        callAgent: fromPromise<AgentReply, CallAgentInput>(({ input, signal }) => this.callAgent(input, signal)),
+      },
+      guards: {
+        circuitOpen: ({ context }, params) => this.breakers.get(`${context.role}/${params.agent}`)?.getSnapshot().value === 'open',
+      },
+      actions: {
+        agentRequested: ({ context }, params) => {
+          this.metricsStore.agent(context.role, params.agent).calls++;
+          const turn = turnOf(context);
+          if (turn) {
+            const stage = turn.record.stages[turn.stage];
+            if (stage) stage.attempts++;
+          }
+        },
+        agentResponded: ({ context }, params) => {
+          if (context.reply?.kind === 'refusal') {
+            this.metricsStore.agent(context.role, params.agent).refusals++;
+            return;
+          }
+          this.breakers.get(`${context.role}/${params.agent}`)?.send({ type: 'agent.succeeded' });
+        },
+        agentFailed: ({ context }, params) => {
+          const counts = this.metricsStore.agent(context.role, params.agent);
+          counts.failures++;
+          if (params.reason === 'timeout') counts.timeouts++;
+          this.breakers.get(`${context.role}/${params.agent}`)?.send({ type: 'agent.failed' });
+          recovery(context, params.agent, params.reason === 'timeout' ? 'timeout' : 'failure', params.message);
+          turnOf(context)?.log.warn({ role: context.role, agent: params.agent, reason: params.reason }, `agent ${params.agent} failed: ${params.message}`);
+        },
+        retryScheduled: ({ context }, params) => {
+          this.metricsStore.retries++;
+          recovery(context, params.agent, 'retry', `attempt ${params.attempt} in ${params.delay_ms} ms`);
+          turnOf(context)?.log.warn({ role: context.role, agent: params.agent, attempt: params.attempt, delay_ms: params.delay_ms }, 'retrying agent');
+        },
+        failedOver: ({ context }, params) => {
+          this.metricsStore.fallbacks++;
+          const kind = params.reason === 'circuit_open' ? 'circuit_open' : 'fallback';
+          recovery(context, params.from, kind, params.to ? `falling back to ${params.to}` : 'no agent left for the role');
+          turnOf(context)?.log.warn({ role: context.role, from: params.from, to: params.to, reason: params.reason }, 'agent fallback');
+        },
+      },
+    });
+  }
+
+  private async callAgent(input: CallAgentInput, signal: AbortSignal): Promise<AgentReply> {
+    const agent = this.agentsByName.get(`${input.role}/${input.agent}`);
+    if (!agent) throw new AppError('AGENT_FAILED', `no agent ${input.agent} for ${input.role}`);
+    const ctx: AgentCallContext = { signal, session: { session_id: input.session_id, turn: this.active.get(input.correlation_id)?.record.turn ?? 0 }, services: this.services };
+    return this.bulkhead.run(
+      () =>
+        this.bus.request(
+          { sender: ORCHESTRATOR, receiver: agent.name, content: input.content, correlation_id: input.correlation_id },
+          input.session_id,
+          () => runAgent(agent, input.content, ctx),
+        ),
+      signal,
+    );
+  }
+
+  private provideWorkflow() {
+    const turnOf = (context: WorkflowContext) => this.active.get(context.correlation_id);
+    return workflowMachine.provide({
+      actors: {
+        agentCall: this.provideAgentCall(),
+        prepareWorkflow: fromPromise<Preparation, { session_id: string; query: string; context: Record<string, unknown>; mode: Mode }>(
+          async ({ input }) => this.prepare(input),
+        ),
+        entityExtractor: fromPromise<unknown, { query: string }>(async ({ input }) => this.services.extractEntities?.(input.query)),
+      },
+      actions: {
+        stageEntered: ({ context }, { stage }) => {
+          const turn = turnOf(context);
+          if (!turn) return;
+          const now = performance.now();
+          turn.stage = stage;
+          turn.stageStarted = now;
+          const existing = turn.record.stages[stage];
+          if (!existing) turn.record.stages[stage] = { output: undefined, started_at: new Date().toISOString(), ms: 0, attempts: 0 };
+          turn.log.info({ stage }, `stage ${stage}`);
+        },
+        stageExited: ({ context }, { stage }) => {
+          const turn = turnOf(context);
+          const record = turn?.record.stages[stage];
+          if (!turn || !record) return;
+          const ms = performance.now() - turn.stageStarted;
+          record.ms = round3(record.ms + ms);
+          this.metricsStore.stage(stage, ms);
+        },
+        analysisProduced: ({ context }) => {
+          this.analysisCache.set(analysisKey(context), context.results.schema_analysis);
+        },
+      },
+    });
+  }
+
+  private provideSession() {
+    return sessionMachine.provide({
+      actors: { workflow: this.provideWorkflow() },
+      actions: {
+        turnSettled: ({ context }, { output }) => this.settleTurn(context, output),
+        turnCrashed: ({ context }, { error }) => this.settleCrash(context, error),
+        sessionExpired: ({ context }, { reason }) => this.expireSession(context.session_id, reason),
+      },
+    });
+  }
+
+  private async prepare(input: { session_id: string; query: string; context: Record<string, unknown>; mode: Mode }): Promise<Preparation> {
+    const session = this.sessions.get(input.session_id);
+    const earlier: HistoricalQuery[] = (session?.turns ?? [])
+      .filter((t) => t.result !== null)
+      .map((t) => ({ query: t.query, ...(t.result && !isErrorResponse(t.result) ? { sql: t.result.sql } : {}) }));
+    const historical_queries = [...normalizeHistory(input.context.historical_queries as HistoricalQuery[] | undefined), ...earlier];
+    return {
+      historical_queries,
+      cached: {
+        schema_analysis: this.analysisCache.get(analysisKey({ query: input.query, options: this.workflowOptions(input.context) })),
+        query_generation: historical_queries.length === 0 ? this.generationCache.get(generationKey(input.query, input.mode, input.context)) : undefined,
+      },
+    };
+  }
+
+  private workflowOptions(context: Record<string, unknown>): WorkflowInput['options'] {
+    const prefs = (context.user_preferences ?? {}) as Record<string, unknown>;
+    const hints = Array.isArray(prefs.hint_tables) ? (prefs.hint_tables.filter((t) => typeof t === 'string') as string[]) : undefined;
+    return {
+      depth: this.config.analysis_depth,
+      num_candidates: this.config.num_candidates,
+      strict_mode: prefs.strict_mode === true || this.config.strict_mode,
+      ...(hints?.length ? { hint_tables: hints } : {}),
+    };
+  }
+
+  // ── Public API ─────────────────────────────────────────────────────────────
+
+  /** Runs one turn. Always resolves: with the result, or with the specification's error response. */
+  process(input: ProcessInput | unknown): Promise<ProcessOutcome> {
+    const run = this.runTurn(input).catch((error: unknown) => {
+      this.logger?.error({ err: error }, 'unexpected orchestrator error');
+      return errorResponse(error, sessionIdOf(input));
+    });
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run));
+    return run;
+  }
+
+  private async runTurn(raw: unknown): Promise<ProcessOutcome> {
+    if (this.shuttingDown) return errorResponse(new AppError('SHUTTING_DOWN', 'no new requests are accepted'), sessionIdOf(raw));
+    try {
+      await this.initialize();
+    } catch (error) {
+      return errorResponse(error, sessionIdOf(raw));
+    }
+    let input;
+    try {
+      input = checkInput(raw);
+    } catch (error) {
+      return errorResponse(error, sessionIdOf(raw));
+    }
+    const session = this.sessionFor(input.session_id);
+    if (session.status === 'expired') {
+      return errorResponse(new AppError('SESSION_EXPIRED', `session ${session.id} expired (${session.expired_reason ?? 'idle'})`, { field: 'session_id' }), session.id);
+    }
+    const turn = session.queue.then(() => this.startTurn(session, input));
+    session.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private sessionFor(id: string | undefined): SessionRecord {
+    const existing = id === undefined ? undefined : this.sessions.get(id);
+    if (existing) return existing;
+    const session_id = id ?? nanoid();
+    const now = Date.now();
+    const record: SessionRecord = {
+      id: session_id,
+      created_at: now,
+      updated_at: now,
+      status: 'created',
+      actor: null,
+      turns: [],
+      turnCount: 0,
+      messages: [],
+      recovery: [],
+      queue: Promise.resolve(),
+    };
+    const actor = createActor(this.sessionLogic, {
+      input: { session_id, idle_timeout: this.idleTimeout() },
+      inspect: this.options.inspect,
+    });
+    record.actor = actor;
+    this.sessions.set(session_id, record);
+    actor.start();
+    return record;
+  }
+
+  /** Sessions idle longer than `cache_ttl` expire; with caching off they still expire, after the workflow timeout. */
+  private idleTimeout(): number {
+    return this.config.cache_ttl > 0 ? this.config.cache_ttl : this.config.timeout;
+  }
+
+  private startTurn(session: SessionRecord, input: ReturnType<typeof checkInput>): Promise<ProcessOutcome> {
+    if (session.status === 'expired' || !session.actor) {
+      return Promise.resolve(errorResponse(new AppError('SESSION_EXPIRED', `session ${session.id} expired`, { field: 'session_id' }), session.id));
+    }
+    const correlation_id = nanoid(16);
+    const turnNumber = ++session.turnCount;
+    const record: TurnSnapshot = { turn: turnNumber, correlation_id, query: input.query, mode: input.mode, outcome: null, stages: {}, result: null };
+    push(session.turns, record, this.config.max_turns_per_session);
+    const log = this.logger.child({ session_id: session.id, correlation_id });
+    this.metricsStore.workflows.started++;
+    return new Promise<ProcessOutcome>((settle) => {
+      this.active.set(correlation_id, { session, record, log, started: performance.now(), stage: 'initialization', stageStarted: performance.now(), settle });
+      session.status = 'active';
+      session.updated_at = Date.now();
+      const workflowInput: WorkflowInput = {
+        session_id: session.id,
+        turn: turnNumber,
+        correlation_id,
+        query: input.query,
+        context: input.context,
+        mode: input.mode,
+        agents: this.agentNames() as Record<WorkflowRole, string[]>,
+        limits: {
+          max_retries: this.config.max_retries,
+          timeout: this.config.timeout,
+          inter_agent_timeout: this.config.inter_agent_timeout,
+          backoff_base: this.config.retry_backoff,
+        },
+        options: this.workflowOptions(input.context),
+      };
+      session.actor!.send({ type: 'turn.started', input: workflowInput });
+    });
+  }
+
+  private settleTurn(context: SessionContext, output: WorkflowOutput): void {
+    const turn = context.turn && this.active.get(context.turn.correlation_id);
+    if (!turn || !context.turn) return;
+    this.active.delete(context.turn.correlation_id);
+    const { session, record, log } = turn;
+    for (const stage of output.completed_stages) {
+      const stageRecord = record.stages[stage];
+      if (stageRecord) stageRecord.output = stageOutputOf(output, stage);
+    }
+    const stage_timings_ms = Object.fromEntries(Object.entries(record.stages).map(([s, r]) => [s, r!.ms]));
+    const outcome: ProcessOutcome =
+      output.outcome === 'completed'
+        ? successResult(output, { session_id: session.id, query: record.query, mode: record.mode, turn: record.turn, stage_timings_ms })
+        : failureResponse(output, session.id);
+    record.outcome = output.outcome;
+    record.result = outcome;
+    session.status = output.outcome === 'completed' ? 'completed' : output.outcome === 'expired' && output.failure?.error_code === 'CANCELLED' ? 'expired' : 'failed';
+    session.updated_at = Date.now();
+    const ms = performance.now() - turn.started;
+    this.metricsStore.workflowEnded(output.outcome, ms, isErrorResponse(outcome) ? outcome.error_code : undefined);
+    this.metricsStore.regenerations += output.regenerations;
+    if (isErrorResponse(outcome)) {
+      log.error({ error_code: outcome.error_code, failed_stage: outcome.failed_stage }, outcome.error);
+    } else {
+      log.info({ stage: 'completed', ms: round3(ms) }, 'workflow completed');
+      if (outcome.validation.is_valid && output.regenerations === 0 && output.cache.query_generation === 'miss' && record.result) {
+        this.generationCache.set(generationKey(record.query, record.mode, context.turn.context), output.results.query_generation);
+      }
+    }
+    this.bus.notify({ sender: ORCHESTRATOR, receiver: 'turn_listeners', content: { outcome: output.outcome, turn: record.turn }, correlation_id: record.correlation_id }, session.id);
+    turn.settle(outcome);
+  }
+
+  private settleCrash(context: SessionContext, error: unknown): void {
+    const turn = context.turn && this.active.get(context.turn.correlation_id);
+    if (!turn || !context.turn) return;
+    this.active.delete(context.turn.correlation_id);
+    const response: ErrorResponse = errorResponse(new AppError('AGENT_FAILED', (error as Error)?.message ?? 'workflow crashed'), turn.session.id, turn.stage);
+    turn.record.outcome = 'failed';
+    turn.record.result = response;
+    turn.session.status = 'failed';
+    this.metricsStore.workflowEnded('failed', performance.now() - turn.started, response.error_code);
+    turn.log.error({ err: error }, 'workflow crashed');
+    turn.settle(response);
+  }
+
+  private expireSession(session_id: string, reason: 'idle' | 'cancelled'): void {
+    const session = this.sessions.get(session_id);
+    if (!session || session.status === 'expired') return;
+    session.status = 'expired';
+    session.expired_reason = reason;
+    session.updated_at = Date.now();
+    this.metricsStore.sessionEnded((session.updated_at - session.created_at) / 1000);
+    this.logger.info({ session_id, reason }, 'session expired');
+    // The actor has reached its final state; drop it so only the record is retained.
+    session.actor = null;
+    this.evictExpired();
+  }
+
+  private evictExpired(): void {
+    let excess = this.sessions.size - this.config.max_retained_sessions;
+    if (excess <= 0) return;
+    for (const [id, session] of this.sessions) {
+      if (excess <= 0) break;
+      if (session.status === 'expired') {
+        this.sessions.delete(id);
+        excess--;
+      }
+    }
+  }
+
+  private recordMessage(message: AgentMessage, session_id: string | null): void {
+    this.logger.debug({ session_id, correlation_id: message.correlation_id, message_type: message.message_type, sender: message.sender, receiver: message.receiver }, 'agent message');
+    if (session_id === null) return;
+    const session = this.sessions.get(session_id);
+    if (session) push(session.messages, message, this.config.max_messages_per_session);
+  }
+
+  getSession(id: string): SessionSnapshot | undefined {
+    const session = this.sessions.get(id);
+    if (!session) return undefined;
+    return snapshotOf(session);
+  }
+
+  /** Cancels the session: a running turn ends with CANCELLED, and the session expires. */
+  cancel(id: string): boolean {
+    const session = this.sessions.get(id);
+    if (!session || session.status === 'expired' || !session.actor) return false;
+    session.actor.send({ type: 'session.cancelled', reason: `session ${id} was cancelled` });
+    return true;
+  }
+
+  metrics(): MetricsSnapshot {
+    const m = this.metricsStore;
+    const ended = m.workflows.completed + m.workflows.failed + m.workflows.expired;
+    const by_status: Record<SessionStatus, number> = { created: 0, active: 0, completed: 0, failed: 0, expired: 0 };
+    let messages_retained = 0;
+    for (const s of this.sessions.values()) {
+      by_status[s.status]++;
+      messages_retained += s.messages.length;
+    }
+    const agents: MetricsSnapshot['agents'] = {};
+    for (const [name, counts] of m.agents) {
+      const breaker = [...this.breakers].find(([key]) => key === `${counts.role}/${name}`)?.[1];
+      agents[name] = {
+        ...counts,
+        failure_rate: counts.calls === 0 ? 0 : counts.failures / counts.calls,
+        circuit: String(breaker?.getSnapshot().value ?? 'closed'),
+      };
+    }
+    return {
+      workflows: { ...m.workflows, completion_rate: ended === 0 ? 0 : m.workflows.completed / ended, latency_ms: m.workflowLatency.summary() },
+      error_codes: Object.fromEntries(m.errorCodes),
+      stages: Object.fromEntries([...m.stageLatency].map(([stage, r]) => [stage, r.summary()])),
+      agents,
+      recovery: { retries: m.retries, fallbacks: m.fallbacks, regenerations: m.regenerations },
+      cache: { schema_analysis: this.analysisCache?.stats() ?? emptyCache(), query_generation: this.generationCache?.stats() ?? emptyCache() },
+      sessions: {
+        total: this.sessions.size,
+        by_status,
+        duration_s: m.sessionDurations.summary(),
+        duration_buckets: m.sessionBuckets.map((count, i) => ({ le: [1, 10, 60, 300, 1800, 3600, 86_400][i]!, count })),
+        messages_retained,
+        limits: {
+          max_retained_sessions: this.config?.max_retained_sessions ?? 0,
+          max_messages_per_session: this.config?.max_messages_per_session ?? 0,
+          max_turns_per_session: this.config?.max_turns_per_session ?? 0,
+        },
+      },
+      bulkhead: { limit: this.config?.max_concurrent_agents ?? 0, in_flight: this.bulkhead?.inFlight ?? 0, queued: this.bulkhead?.queued ?? 0, peak: this.bulkhead?.peak ?? 0 },
+    };
+  }
+
+  /** Size estimate of retained session data, from a sample of snapshots (JSON bytes). */
+  sessionFootprint(): { sampled: number; mean_bytes: number } {
+    const sample = [...this.sessions.values()].slice(0, SNAPSHOT_SAMPLE);
+    if (sample.length === 0) return { sampled: 0, mean_bytes: 0 };
+    const bytes = sample.reduce((sum, s) => sum + JSON.stringify(snapshotOf(s)).length, 0);
+    return { sampled: sample.length, mean_bytes: Math.round(bytes / sample.length) };
+  }
+
+  /** Fire-and-forget listener of finished turns (e.g. the example memory). */
+  onTurn(listener: (event: { outcome: string; turn: number; session_id: string | null; message: AgentMessage }) => void | Promise<void>): () => void {
+    return this.bus.subscribe('turn_listeners', (message) => listener({ ...(message.content as { outcome: string; turn: number }), session_id: null, message }));
+  }
+
+  get bulkheadLimit(): number {
+    return this.config.max_concurrent_agents;
+  }
+
+  /** Stops accepting turns, drains those in flight, then stops every actor and closes the services. */
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.shuttingDown = true;
+    if (this.initializing) await this.initializing.catch(() => undefined);
+    await Promise.allSettled([...this.inFlight]);
+    if (this.bus) await this.bus.broadcast({ type: 'orchestrator.shutting_down' });
+    for (const session of this.sessions.values()) {
+      session.actor?.stop();
+      session.actor = null;
+    }
+    for (const breaker of this.breakers.values()) breaker.stop();
+    this.breakers.clear();
+    await this.services.close?.();
+    this.closed = true;
+    this.logger?.info('orchestrator shut down');
+    this.logger?.flush?.();
+  }
+
+  /** Live actors the orchestrator holds: sessions and circuit breakers (0 after shutdown). */
+  liveActors(): number {
+    let n = 0;
+    for (const s of this.sessions.values()) if (s.actor && s.actor.getSnapshot().status === 'active') n++;
+    for (const b of this.breakers.values()) if (b.getSnapshot().status === 'active') n++;
+    return n;
+  }
+}
+
+export function createOrchestrator(options: OrchestratorOptions = {}): Orchestrator {
+  return new Orchestrator(options);
+}
+
+function analysisKey(context: Pick<WorkflowContext, 'query' | 'options'>): string {
+  return JSON.stringify([normalizeQuery(context.query), context.options.hint_tables ?? [], context.options.depth]);
+}
+
+function generationKey(query: string, mode: Mode, context: Record<string, unknown>): string {
+  const { historical_queries: _history, ...rest } = context;
+  return JSON.stringify([normalizeQuery(query), mode, rest]);
+}
+
+function normalizeQuery(query: string): string {
+  return query.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+function stageOutputOf(output: WorkflowOutput, stage: Stage): unknown {
+  switch (stage) {
+    case 'schema_analysis':
+      return output.results.schema_analysis;
+    case 'query_generation':
+      return output.results.query_generation;
+    case 'validation':
+      return output.results.validation;
+    case 'reward_evaluation':
+      return output.results.reward_evaluation;
+    default:
+      return null;
+  }
+}
+
+function snapshotOf(session: SessionRecord): SessionSnapshot {
+  return {
+    session_id: session.id,
+    status: session.status,
+    created_at: new Date(session.created_at).toISOString(),
+    updated_at: new Date(session.updated_at).toISOString(),
+    ...(session.expired_reason ? { expired_reason: session.expired_reason } : {}),
+    turns: session.turns.map((t) => ({ ...t, stages: { ...t.stages } })),
+    messages: [...session.messages],
+    recovery: [...session.recovery],
+  };
+}
+
+function push<T>(list: T[], item: T, max: number): void {
+  list.push(item);
+  if (list.length > max) list.splice(0, list.length - max);
+}
+
+function sessionIdOf(input: unknown): string | null {
+  const id = (input as { session_id?: unknown } | null)?.session_id;
+  return typeof id === 'string' ? id : null;
+}
+
+function emptyCache() {
+  return { hits: 0, misses: 0, hit_ratio: 0, size: 0 };
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;

@@ -65,7 +65,12 @@ export function checkReadOnly(sql: string): SafetyResult {
       violations: [{ kind: 'parse_error', message: parsed.error.message, position: parsed.error.position }],
     };
   }
-  const tree = parsed.tree;
+  const violations = readOnlyViolations(parsed.tree);
+  return violations.length === 0 ? { ok: true, tree: parsed.tree } : { ok: false, violations, tree: parsed.tree };
+}
+
+/** The gate's verdict on a tree already parsed (callers that parse once and check many things). */
+export function readOnlyViolations(tree: ParseTree): SafetyViolation[] {
   const violations: SafetyViolation[] = [];
   const types = statementTypes(tree);
   if (types.length === 0) violations.push({ kind: 'empty', message: 'no SQL statement' });
@@ -100,7 +105,7 @@ export function checkReadOnly(sql: string): SafetyResult {
       violations.push({ kind: 'forbidden_function', message: `function ${name}() is not allowed`, position: call.location });
     }
   }
-  return violations.length === 0 ? { ok: true, tree } : { ok: false, violations, tree };
+  return violations;
 }
 
 export function describeStatement(type: string): string {

@@ -162,7 +162,8 @@ function proveRegion(region: Region): Proof {
     // A prefix that still holds the offending token fails the same way: skip the cut points above it.
     if (!parsed.ok) limit = Math.min(limit, parsed.error.position);
   }
-  return { ok: false, fatal: false, reason: `no parseable statement in the text: ${whole.error.message}` };
+  const word = region.text.split(/\s/, 1)[0];
+  return { ok: false, fatal: false, reason: `the completion holds no SQL statement (the text from "${word}" does not parse: ${whole.error.message})` };
 }
 
 /** The first statement, proved read-only; any later write condemns the whole answer. */

@@ -152,21 +152,16 @@ export class ExampleMemory {
 
   /** The `k` stored examples most similar to `query`, most similar first; only those sharing something with it. */
   search(query: string, k = 3): MemoryMatch[] {
-    const limit = Number.isFinite(k) ? Math.floor(k) : 0;
+    const limit = k === Number.POSITIVE_INFINITY ? this.examples.length : Number.isFinite(k) ? Math.floor(k) : 0;
     if (limit <= 0 || typeof query !== 'string' || this.examples.length === 0) return [];
-    const combined = new Map<number, number>();
-    for (const [doc, s] of this.words.similarities(wordTokens(query))) combined.set(doc, WORD_WEIGHT * s);
-    for (const [doc, s] of this.trigrams.similarities(trigramTokens(query))) {
-      combined.set(doc, (combined.get(doc) ?? 0) + TRIGRAM_WEIGHT * s);
-    }
-    return [...combined]
-      .filter(([, similarity]) => similarity > 0)
-      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
-      .slice(0, limit)
-      .map(([doc, similarity]) => {
-        const { query: q, sql, score, source } = this.examples[doc];
-        return { query: q, sql, similarity, source, ...(score === undefined ? {} : { score }) };
-      });
+    const scores = new Float64Array(this.examples.length);
+    const touched: number[] = [];
+    this.words.accumulate(wordTokens(query), WORD_WEIGHT, scores, touched);
+    this.trigrams.accumulate(trigramTokens(query), TRIGRAM_WEIGHT, scores, touched);
+    return topK(touched, scores, limit).map((doc) => {
+      const { query: q, sql, score, source } = this.examples[doc];
+      return { query: q, sql, similarity: scores[doc], source, ...(score === undefined ? {} : { score }) };
+    });
   }
 
   private merge(example: MemoryExample): { result: 'added' | 'replaced' | 'unchanged' } | { problem: string } {
@@ -188,6 +183,24 @@ export class ExampleMemory {
     this.examples[existing] = example;
     return { result: 'replaced' };
   }
+}
+
+/**
+ * The `k` best-scored ids, best first (on a tie, the earlier added). A small
+ * k keeps a bounded sorted list, linear in the candidates; a large one sorts.
+ */
+function topK(ids: readonly number[], scores: Float64Array, k: number): number[] {
+  const before = (a: number, b: number) => scores[a] - scores[b] || b - a;
+  const positive = ids.filter((id) => scores[id] > 0);
+  if (k * 8 >= positive.length) return positive.sort((a, b) => before(b, a)).slice(0, k);
+  const best: number[] = [];
+  for (const id of positive) {
+    if (best.length === k && before(id, best[k - 1]) <= 0) continue;
+    let i = best.length === k ? k - 1 : best.length;
+    for (; i > 0 && before(id, best[i - 1]) > 0; i--) best[i] = best[i - 1];
+    best[i] = id;
+  }
+  return best;
 }
 
 function rank(example: MemoryExample): number {

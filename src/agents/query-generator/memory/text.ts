@@ -9,8 +9,13 @@ const STOPWORDS = new Set([
   'a', 'an', 'the', 'of', 'for', 'to', 'in', 'on', 'at', 'by', 'and', 'or', 'is', 'are', 'was', 'were', 'be',
   'been', 'me', 'my', 'i', 'we', 'our', 'us', 'you', 'your', 'it', 'its', 'their', 'them', 'they', 'this',
   'that', 'these', 'those', 'what', 'which', 'who', 'whose', 'please', 'can', 'could', 'would', 'do', 'does',
-  'did', 'all', 'any', 'some', 'there', 'here', 'as', 'from', 'into', 'than', 'then', 'so', 'just',
+  'did', 'all', 'any', 'some', 'there', 'here', 'as', 'from', 'into', 'than', 'then', 'so', 'just', 'has', 'have',
+  'had',
 ]);
+
+/** The ways of saying "none": one token, since polarity decides between EXISTS and NOT EXISTS. */
+const NEGATIONS = new Set(['no', 'not', 'without', 'none', 'never', 'lacking', 'missing', 'nor', 'non']);
+const NEGATION = 'not';
 
 /** Lower case, compatibility-folded, apostrophes dropped, every other non-alphanumeric run a single space. */
 export function normalizeQuestion(text: string): string {
@@ -24,7 +29,7 @@ export function normalizeQuestion(text: string): string {
 
 /** Content words of a question, in order, stemmed. */
 export function wordTokens(text: string): string[] {
-  return contentWords(text).map(stem);
+  return contentWords(text).map((w) => (NEGATIONS.has(w) ? NEGATION : stem(w)));
 }
 
 /** Character trigrams of each content word, padded so that word starts and ends count. */

@@ -5,11 +5,16 @@
  * they are recomputed lazily, once after a batch of additions.
  */
 
+interface Postings {
+  docs: number[];
+  weights: number[];
+}
+
 export class TfIdfIndex {
-  /** term → (document id → log-scaled term frequency). */
-  private readonly postings = new Map<string, Map<number, number>>();
+  /** term → the documents holding it, with the log-scaled term frequency in each. */
+  private readonly postings = new Map<string, Postings>();
   private readonly documents: Array<Map<string, number>> = [];
-  private norms: number[] | undefined;
+  private norms: Float64Array | undefined;
 
   get size(): number {
     return this.documents.length;
@@ -22,19 +27,25 @@ export class TfIdfIndex {
     this.documents.push(weights);
     for (const [term, weight] of weights) {
       let list = this.postings.get(term);
-      if (!list) this.postings.set(term, (list = new Map()));
-      list.set(id, weight);
+      if (!list) this.postings.set(term, (list = { docs: [], weights: [] }));
+      list.docs.push(id);
+      list.weights.push(weight);
     }
     this.norms = undefined;
     return id;
   }
 
-  /** Cosine similarity in [0, 1] of the query to every document sharing a term with it. */
-  similarities(terms: readonly string[]): Map<number, number> {
-    const result = new Map<number, number>();
+  /**
+   * Adds `factor` × the cosine similarity in [0, 1] of the query to each
+   * document sharing a term with it into `scores` (indexed by document id),
+   * and records each newly touched id in `touched`.
+   */
+  accumulate(terms: readonly string[], factor: number, scores: Float64Array, touched: number[]): void {
     const query = termWeights(terms);
-    if (query.size === 0 || this.documents.length === 0) return result;
+    if (query.size === 0 || this.documents.length === 0) return;
     const norms = (this.norms ??= this.computeNorms());
+    const dots = new Float64Array(this.documents.length);
+    const hit: number[] = [];
     let queryNorm = 0;
     for (const [term, weight] of query) {
       const idf = this.idf(term);
@@ -42,31 +53,39 @@ export class TfIdfIndex {
       queryNorm += q * q;
       const list = this.postings.get(term);
       if (!list) continue;
-      for (const [doc, docWeight] of list) result.set(doc, (result.get(doc) ?? 0) + q * docWeight * idf);
+      const qi = q * idf;
+      for (let i = 0; i < list.docs.length; i++) {
+        const doc = list.docs[i];
+        if (dots[doc] === 0) hit.push(doc);
+        dots[doc] += qi * list.weights[i];
+      }
     }
     queryNorm = Math.sqrt(queryNorm);
-    for (const [doc, dot] of result) {
+    for (const doc of hit) {
       const denominator = queryNorm * norms[doc];
-      result.set(doc, denominator > 0 ? Math.min(1, dot / denominator) : 0);
+      if (!(denominator > 0)) continue;
+      if (scores[doc] === 0) touched.push(doc);
+      scores[doc] += factor * Math.min(1, dots[doc] / denominator);
     }
-    return result;
   }
 
   /** Smoothed IDF; a term no document has weighs as much as the rarest one. */
   private idf(term: string): number {
-    const df = this.postings.get(term)?.size ?? 0;
+    const df = this.postings.get(term)?.docs.length ?? 0;
     return Math.log(1 + this.documents.length / Math.max(1, df));
   }
 
-  private computeNorms(): number[] {
-    return this.documents.map((weights) => {
+  private computeNorms(): Float64Array {
+    const norms = new Float64Array(this.documents.length);
+    this.documents.forEach((weights, doc) => {
       let sum = 0;
       for (const [term, weight] of weights) {
         const w = weight * this.idf(term);
         sum += w * w;
       }
-      return Math.sqrt(sum);
+      norms[doc] = Math.sqrt(sum);
     });
+    return norms;
   }
 }
 

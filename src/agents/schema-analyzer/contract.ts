@@ -13,6 +13,9 @@ export interface ColumnFilter {
   value: unknown;
   /** Why: the vocabulary term or value-domain match that produced it. */
   source: string;
+  /** The condition is on this aggregate of `column`, grouped by `per` (a HAVING condition). */
+  aggregate?: string;
+  per?: string;
 }
 
 export interface RelevantTable {
@@ -21,6 +24,17 @@ export interface RelevantTable {
   reason: string;
   columns: string[];
   filters: ColumnFilter[];
+  /** Derived measures the question asks for on this table (vocabulary), as SQL over its columns. */
+  measures?: MeasureUse[];
+}
+
+export interface MeasureUse {
+  term: string;
+  sql: string;
+  description: string;
+  /** The expression already aggregates (grouped by `per` when given). */
+  aggregate?: boolean;
+  per?: string;
 }
 
 export interface JoinPath {
@@ -37,6 +51,8 @@ export interface EntityMapping {
   kind: 'table' | 'column' | 'value' | 'filter' | 'measure' | 'literal';
   target: string;
   score: number;
+  /** The literal or domain value behind a `literal`, `value` or `filter` mapping. */
+  value?: unknown;
 }
 
 export interface SchemaAnalysis {

@@ -1,0 +1,295 @@
+/**
+ * Entity extraction: splits a question into words and literals (quoted
+ * strings, codes, amounts, percentages, dates and periods), then matches the
+ * longest phrases against the lexicon — exactly, by stem, or within a small
+ * edit distance for misspellings.
+ */
+import type { EntityMapping } from './contract.js';
+import { allowedEdits, damerauLevenshtein, singular } from '../../schema/fuzzy.js';
+import { exactKey, lexiconOf, looseKey, QUESTION_WORDS, type AnalyzerDeps, type LexEntry, type Lexicon, type Sense } from './lexicon.js';
+
+export interface Token {
+  text: string;
+  lower: string;
+  start: number;
+  end: number;
+  kind: 'word' | 'number' | 'quoted' | 'code' | 'symbol';
+}
+
+export type LiteralKind = 'text' | 'code' | 'number' | 'percent' | 'year' | 'month' | 'date' | 'period';
+
+export interface Literal {
+  kind: LiteralKind;
+  text: string;
+  /** number for amounts and percentages; `{from, to}` SQL date expressions (half-open) for dates and periods; string otherwise. */
+  value: string | number | { from: string; to: string };
+  /** Token indices covered. */
+  first: number;
+  last: number;
+}
+
+export interface Mention {
+  term: string;
+  first: number;
+  last: number;
+  senses: Sense[];
+  match: 'exact' | 'stem' | 'fuzzy';
+  /** How far to trust the match: 1 exact, less for stems and misspellings. */
+  confidence: number;
+}
+
+export interface Extraction {
+  tokens: Token[];
+  literals: Literal[];
+  mentions: Mention[];
+  query_terms: string[];
+  mapped_entities: EntityMapping[];
+}
+
+export function extractEntities(query: string, deps: AnalyzerDeps): { query_terms: string[]; mapped_entities: EntityMapping[] } {
+  const { query_terms, mapped_entities } = extract(query, lexiconOf(deps));
+  return { query_terms, mapped_entities };
+}
+
+export function extract(query: string, lexicon: Lexicon): Extraction {
+  const tokens = tokenize(query);
+  const literals = findLiterals(tokens);
+  const covered = new Set<number>();
+  for (const l of literals) for (let i = l.first; i <= l.last; i++) covered.add(i);
+  const mentions = findMentions(tokens, covered, lexicon);
+  const query_terms: string[] = [];
+  const mapped_entities: EntityMapping[] = [];
+  const mentionAt = new Map(mentions.map((m) => [m.first, m]));
+  const literalAt = new Map(literals.map((l) => [l.first, l]));
+  for (let i = 0; i < tokens.length; i++) {
+    const m = mentionAt.get(i);
+    const l = literalAt.get(i);
+    if (l) {
+      query_terms.push(l.text);
+      mapped_entities.push({ term: l.text, kind: 'literal', target: `${l.kind}:${typeof l.value === 'object' ? `${l.value.from}..${l.value.to}` : l.value}`, score: 1, value: l.value });
+      i = l.last;
+    } else if (m) {
+      query_terms.push(m.term);
+      mapped_entities.push(...mappings(m));
+      i = m.last;
+    } else if (tokens[i].kind === 'word' && !QUESTION_WORDS.has(tokens[i].lower)) {
+      query_terms.push(tokens[i].lower);
+    }
+  }
+  return { tokens, literals, mentions, query_terms, mapped_entities };
+}
+
+function mappings(m: Mention): EntityMapping[] {
+  const score = round(m.confidence);
+  return m.senses.flatMap((s): EntityMapping[] => {
+    switch (s.kind) {
+      case 'table':
+        return [{ term: m.term, kind: 'table', target: s.table, score: round(m.confidence * Math.min(1, s.weight)) }];
+      case 'column':
+        return s.weight > 0 ? [{ term: m.term, kind: 'column', target: `${s.table}.${s.column}`, score: round(m.confidence * Math.min(1, s.weight * 2)) }] : [];
+      case 'value':
+        return s.targets.map((t) => ({ term: m.term, kind: 'value' as const, target: `${t.table}.${t.column}`, score, value: t.value }));
+      case 'filter':
+        return s.filters.map((f) => ({ term: m.term, kind: 'filter' as const, target: `${f.table}.${f.column} ${f.operator}`, score, value: f.value }));
+      case 'measure':
+        return s.measures.map((x) => ({ term: m.term, kind: 'measure' as const, target: `${x.table}: ${x.sql}`, score }));
+    }
+  });
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+const TOKEN = /[“"]([^”"]*)[”"]|(?<![\p{L}\p{N}])[‘']([^’']+)[’'](?![\p{L}\p{N}])|[\p{L}][\p{L}\p{N}]*(?:[-_]?\p{N}+)?|\$?\p{N}[\p{N},]*(?:\.\p{N}+)?(?:[kKmMbB](?![\p{L}]))?%?|[<>]=?|=/gu;
+
+export function tokenize(query: string): Token[] {
+  const tokens: Token[] = [];
+  for (const m of query.matchAll(TOKEN)) {
+    const text = m[1] ?? m[2] ?? m[0];
+    const start = m.index!;
+    let kind: Token['kind'];
+    if (m[1] !== undefined || m[2] !== undefined) kind = 'quoted';
+    else if (/^[<>=]/.test(m[0])) kind = 'symbol';
+    else if (/^[$\p{N}]/u.test(m[0])) kind = 'number';
+    else if (/\p{N}/u.test(m[0])) kind = 'code';
+    else kind = 'word';
+    tokens.push({ text, lower: text.toLowerCase(), start, end: start + m[0].length, kind });
+  }
+  return tokens;
+}
+
+const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTH_ABBR = MONTHS.map((m) => m.slice(0, 3));
+const SCALE: Record<string, number> = { k: 1e3, thousand: 1e3, m: 1e6, mm: 1e6, million: 1e6, mn: 1e6, b: 1e9, bn: 1e9, billion: 1e9 };
+const UNITS = ['day', 'week', 'month', 'quarter', 'year'] as const;
+const DATE_PREPOSITIONS = new Set(['in', 'since', 'after', 'before', 'during', 'from', 'until', 'till', 'of', 'for', 'to', 'through']);
+
+function monthIndex(word: string): number {
+  const i = MONTHS.indexOf(word);
+  return i >= 0 ? i : word.length === 3 && word !== 'may' ? MONTH_ABBR.indexOf(word) : -1;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+const dateSql = (y: number, m: number, d = 1) => `DATE '${y}-${pad(m)}-${pad(d)}'`;
+
+function interval(n: number, unit: (typeof UNITS)[number]): string {
+  return unit === 'quarter' ? `INTERVAL '${3 * n} months'` : `INTERVAL '${n} ${unit}${n === 1 ? '' : 's'}'`;
+}
+
+/** this/last/next month, quarter, year… as a half-open range of SQL date expressions. */
+function periodOf(anchor: string, unit: (typeof UNITS)[number]): { from: string; to: string } | undefined {
+  if (unit === 'day') {
+    const day = anchor === 'last' || anchor === 'previous' ? 'CURRENT_DATE - 1' : anchor === 'next' ? 'CURRENT_DATE + 1' : 'CURRENT_DATE';
+    return { from: day, to: `${day} + 1` };
+  }
+  const start = `date_trunc('${unit}', CURRENT_DATE)`;
+  const step = interval(1, unit);
+  if (anchor === 'this' || anchor === 'current') return { from: start, to: `${start} + ${step}` };
+  if (anchor === 'last' || anchor === 'previous' || anchor === 'past') return { from: `${start} - ${step}`, to: start };
+  if (anchor === 'next' || anchor === 'coming') return { from: `${start} + ${step}`, to: `${start} + 2 * ${step}` };
+  return undefined;
+}
+
+/** Quoted text, codes, amounts, percentages, years, months, dates and relative periods. */
+function findLiterals(tokens: Token[]): Literal[] {
+  const found: Literal[] = [];
+  const word = (i: number) => tokens[i]?.lower ?? '';
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.kind === 'quoted') {
+      found.push({ kind: 'text', text: t.text, value: t.text, first: i, last: i });
+      continue;
+    }
+    if (t.kind === 'code') {
+      found.push({ kind: 'code', text: t.text, value: t.text.toUpperCase(), first: i, last: i });
+      continue;
+    }
+    if (t.kind === 'number') {
+      const literal = numberLiteral(tokens, i);
+      found.push(literal);
+      i = literal.last;
+      continue;
+    }
+    if (t.kind !== 'word') continue;
+    const month = monthIndex(t.lower);
+    if (month >= 0 && (tokens[i + 1]?.kind === 'number' && /^\d{4}$/.test(tokens[i + 1].text))) {
+      const year = Number(tokens[i + 1].text);
+      const next = month === 11 ? dateSql(year + 1, 1) : dateSql(year, month + 2);
+      found.push({ kind: 'month', text: `${t.text} ${tokens[i + 1].text}`, value: { from: dateSql(year, month + 1), to: next }, first: i, last: i + 1 });
+      i++;
+      continue;
+    }
+    if (['this', 'current', 'last', 'previous', 'past', 'next', 'coming'].includes(t.lower)) {
+      const n = tokens[i + 1]?.kind === 'number' ? Number(tokens[i + 1].text.replace(/,/g, '')) : undefined;
+      const unitWord = singular(word(n === undefined ? i + 1 : i + 2));
+      const unit = UNITS.find((u) => u === unitWord);
+      if (unit && n !== undefined && Number.isInteger(n)) {
+        const span = interval(n, unit);
+        const value = t.lower === 'next' || t.lower === 'coming'
+          ? { from: 'CURRENT_DATE', to: `CURRENT_DATE + ${span}` }
+          : { from: `CURRENT_DATE - ${span}`, to: 'CURRENT_DATE + 1' };
+        found.push({ kind: 'period', text: `${t.text} ${tokens[i + 1].text} ${tokens[i + 2].text}`, value, first: i, last: i + 2 });
+        i += 2;
+        continue;
+      }
+      const value = unit ? periodOf(t.lower, unit) : undefined;
+      if (value) {
+        found.push({ kind: 'period', text: `${t.text} ${tokens[i + 1].text}`, value, first: i, last: i + 1 });
+        i++;
+      }
+      continue;
+    }
+    if (t.lower === 'today' || t.lower === 'yesterday' || t.lower === 'tomorrow') {
+      const day = t.lower === 'today' ? 'CURRENT_DATE' : t.lower === 'yesterday' ? 'CURRENT_DATE - 1' : 'CURRENT_DATE + 1';
+      found.push({ kind: 'period', text: t.text, value: { from: day, to: `${day} + 1` }, first: i, last: i });
+      continue;
+    }
+    if ((t.lower === 'ytd' || (t.lower === 'year' && word(i + 1) === 'to' && word(i + 2) === 'date'))) {
+      const last = t.lower === 'ytd' ? i : i + 2;
+      found.push({ kind: 'period', text: tokens.slice(i, last + 1).map((x) => x.text).join(' '), value: { from: "date_trunc('year', CURRENT_DATE)", to: 'CURRENT_DATE + 1' }, first: i, last });
+      i = last;
+    }
+  }
+  return found;
+}
+
+function numberLiteral(tokens: Token[], i: number): Literal {
+  const t = tokens[i];
+  const raw = t.text.replace(/[$,]/g, '');
+  const percent = raw.endsWith('%');
+  const suffix = /[kmb]$/i.exec(raw.replace('%', ''))?.[0].toLowerCase();
+  let value = Number.parseFloat(raw);
+  let last = i;
+  if (suffix) value *= SCALE[suffix];
+  const next = tokens[i + 1]?.lower;
+  if (!suffix && next && SCALE[next] && next.length > 2) {
+    value *= SCALE[next];
+    last = i + 1;
+  }
+  if (percent || next === 'percent' || next === 'pct') {
+    return { kind: 'percent', text: tokens.slice(i, percent ? i + 1 : i + 2).map((x) => x.text).join(' '), value, first: i, last: percent ? i : i + 1 };
+  }
+  const previous = tokens[i - 1]?.lower ?? '';
+  const isYear = /^\d{4}$/.test(raw) && value >= 1900 && value <= 2100 && last === i && DATE_PREPOSITIONS.has(previous);
+  if (isYear) return { kind: 'year', text: t.text, value: { from: dateSql(value, 1), to: dateSql(value + 1, 1) }, first: i, last: i };
+  return { kind: 'number', text: tokens.slice(i, last + 1).map((x) => x.text).join(' '), value, first: i, last };
+}
+
+/** Longest phrases first; a word already inside a literal is not matched again. */
+function findMentions(tokens: Token[], covered: Set<number>, lexicon: Lexicon): Mention[] {
+  const mentions: Mention[] = [];
+  const wordAt = (i: number) => (tokens[i]?.kind === 'word' && !covered.has(i) ? tokens[i] : undefined);
+  for (let i = 0; i < tokens.length; i++) {
+    if (!wordAt(i)) continue;
+    let found: Mention | undefined;
+    const words: string[] = [];
+    for (let j = i; j < i + lexicon.longestPhrase && wordAt(j); j++) words.push(tokens[j].lower);
+    for (let n = words.length; n >= 1 && !found; n--) {
+      const phrase = words.slice(0, n);
+      const term = tokens.slice(i, i + n).map((t) => t.text).join(' ');
+      const exact = lexicon.exact.get(exactKey(phrase));
+      const loose = exact ? undefined : lexicon.loose.get(looseKey(phrase));
+      if (exact) found = mention(term, i, i + n - 1, exact, 'exact', 1);
+      else if (loose) found = mention(term, i, i + n - 1, loose, 'stem', 0.9);
+    }
+    if (!found) {
+      const key = fuzzyKey(words[0], lexicon);
+      const entry = key === undefined ? undefined : lexicon.exact.get(key);
+      if (entry) found = mention(tokens[i].text, i, i, entry, 'fuzzy', 0.8);
+    }
+    if (found && found.senses.length > 0) {
+      mentions.push(found);
+      i = found.last;
+    }
+  }
+  return mentions;
+}
+
+function mention(term: string, first: number, last: number, entry: LexEntry, match: Mention['match'], confidence: number): Mention {
+  return { term, first, last, senses: entry.senses, match, confidence };
+}
+
+/** The lexicon word a misspelt word most likely meant; same first letter, few edits. */
+function fuzzyKey(word: string, lexicon: Lexicon): string | undefined {
+  if (QUESTION_WORDS.has(word)) return undefined;
+  const cached = lexicon.fuzzyCache.get(word);
+  if (cached !== undefined) return cached ?? undefined;
+  const w = singular(word);
+  const budget = allowedEdits(w.length);
+  let best: string | null = null;
+  let bestDistance = budget + 1;
+  if (budget > 0) {
+    for (const candidate of lexicon.fuzzyCandidates.get(w[0]) ?? []) {
+      if (Math.abs(candidate.length - w.length) > budget) continue;
+      const d = damerauLevenshtein(w, candidate, bestDistance - 1);
+      if (d < bestDistance) {
+        best = candidate;
+        bestDistance = d;
+      }
+    }
+  }
+  if (lexicon.fuzzyCache.size > 10_000) lexicon.fuzzyCache.clear();
+  lexicon.fuzzyCache.set(word, best);
+  return best ?? undefined;
+}

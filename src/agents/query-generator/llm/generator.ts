@@ -20,7 +20,7 @@ import { buildMessages } from './prompt.js';
 export function createLlmGenerator(options: LlmGeneratorOptions): AgentFunction<QueryGeneratorInput, GeneratedQuery> {
   const config = resolveLlmOptions(options);
   const generator = `llm:${config.model}`;
-  return async (input, { signal }) => {
+  const agent: AgentFunction<QueryGeneratorInput, GeneratedQuery> = async (input, { signal }) => {
     const started = performance.now();
     const refusal = writeRequestRefusal(input.query);
     if (refusal) return refusal;
@@ -53,6 +53,8 @@ export function createLlmGenerator(options: LlmGeneratorOptions): AgentFunction<
       },
     };
   };
+  // The registry names an agent after its function: fallbacks and metrics then read `llm:<model>`.
+  return Object.defineProperty(agent, 'name', { value: generator });
 }
 
 /**

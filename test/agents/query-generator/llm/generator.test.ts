@@ -100,6 +100,7 @@ describe('a well-formed answer', () => {
     expect(result.confidence).toBeLessThanOrEqual(1);
     expect(result.alternatives).toEqual([]);
     expect(result.metadata.generator).toBe('llm:test-model');
+    expect(generator().name).toBe('llm:test-model');
     expect(result.metadata.tokens_used).toBe(321);
     expect(result.metadata.generation_time).toBeGreaterThanOrEqual(0);
   });

@@ -32,10 +32,10 @@ export function sqlFacts(sql: string): SqlFacts | undefined {
     collect(tree, 'RangeVar').map((r) => String(r.relname).toLowerCase()).filter((name) => !cteNames.has(name)),
   );
   const aliases = new Set(collect(tree, 'ResTarget').flatMap((t) => (t.name ? [String(t.name).toLowerCase()] : [])));
-  const columns = new Set(columnNames(tree).filter((c) => !aliases.has(c)));
-
   const joinExprs = collect(tree, 'JoinExpr');
-  const joinColumns = new Set(joinExprs.flatMap((j) => columnNames(j.quals)));
+  const usingColumns = joinExprs.flatMap((j) => nameParts(j.usingClause).map((c) => c.toLowerCase()));
+  const columns = new Set([...columnNames(tree).filter((c) => !aliases.has(c)), ...usingColumns]);
+  const joinColumns = new Set([...joinExprs.flatMap((j) => columnNames(j.quals)), ...usingColumns]);
   const selects = collect(tree, 'SelectStmt');
   const filterClauses = selects.flatMap((s) => [s.whereClause, s.havingClause]).filter((c) => c !== undefined);
   const filterTerms = new Set([...columnNames(filterClauses), ...literalValues(filterClauses)]);

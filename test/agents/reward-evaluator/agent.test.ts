@@ -1,0 +1,242 @@
+import { readFileSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRewardEvaluator, type RewardEvaluatorDeps } from '../../../src/agents/reward-evaluator/agent.js';
+import type { RewardInput, RewardResult } from '../../../src/agents/reward-evaluator/contract.js';
+import { isRefusal } from '../../../src/agents/types.js';
+import type { ResultSource } from '../../../src/eval/match.js';
+import { AppError } from '../../../src/errors.js';
+import { DEFAULT_SCHEMA_FILE } from '../../../src/paths.js';
+import { loadParser } from '../../../src/sql/parser.js';
+import { GOOD_REASONING, parseValidate } from './helpers.js';
+
+/** Two seeded sample databases over the GL schema: the test suite the accuracy runs on. */
+const dbs: PGlite[] = [];
+let databases: ResultSource[];
+const sent: string[] = [];
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function seededDatabase(seed: number): Promise<PGlite> {
+  const db = await PGlite.create();
+  await db.exec(readFileSync(DEFAULT_SCHEMA_FILE, 'utf8'));
+  const random = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
+  for (let i = 1; i <= 8; i++) {
+    await db.query('INSERT INTO SRM_COMPANIES (Company_ID, Company_Name, Company_Code, Status) VALUES ($1, $2, $3, $4)',
+      [i, `Company ${seed}-${i}`, `C${i}`, pick(['Active', 'Inactive'])]);
+  }
+  for (let i = 1; i <= 30; i++) {
+    await db.query('INSERT INTO PAC_MNT_PROJECTS (Project_Code, Project_Name, Budget, Status, Start_Date) VALUES ($1, $2, $3, $4, $5)',
+      [`P${i}`, `Project ${seed}-${i}`, (Math.floor(random() * 50_000_000) / 100).toFixed(2),
+        pick(['Active', 'Completed', 'On Hold', 'Cancelled']), `202${Math.floor(random() * 5)}-0${1 + Math.floor(random() * 9)}-15`]);
+  }
+  for (let i = 1; i <= 20; i++) {
+    await db.query('INSERT INTO PROJCNTRTS (Contract_ID, Project_Code, Company_Code, Contract_Value, Status) VALUES ($1, $2, $3, $4, $5)',
+      [i, `P${1 + Math.floor(random() * 30)}`, `C${1 + Math.floor(random() * 8)}`, (Math.floor(random() * 10_000_000) / 100).toFixed(2),
+        pick(['Draft', 'Active', 'Signed'])]);
+  }
+  return db;
+}
+
+beforeAll(async () => {
+  await loadParser();
+  for (const seed of [1, 2]) dbs.push(await seededDatabase(seed));
+  databases = dbs.map((db, i) => ({
+    seed: i + 1,
+    async query(sql, { rowLimit = 1000 }) {
+      sent.push(sql);
+      const res = await db.query<unknown[]>(sql, [], { rowMode: 'array' });
+      return { columns: res.fields.map((f) => f.name), rows: res.rows.slice(0, rowLimit), truncated: res.rows.length > rowLimit };
+    },
+  }));
+});
+
+afterAll(async () => {
+  await Promise.all(dbs.map((db) => db.close()));
+});
+
+const ctx = () => ({ signal: new AbortController().signal, session: { session_id: 's', turn: 1 } });
+
+function evaluator(over: Partial<RewardEvaluatorDeps> = {}) {
+  return createRewardEvaluator({ validate: async (sql) => parseValidate(sql), databases, ...over });
+}
+
+async function reward(sql: string, expected_sql: string | undefined, extra: Partial<RewardInput> = {}, agent = evaluator()): Promise<RewardResult> {
+  const out = await agent({
+    query: 'q', context: {}, mode: 'train', sql, reasoning: GOOD_REASONING, validation: parseValidate(sql),
+    ...(expected_sql !== undefined ? { expected_sql } : {}), ...extra,
+  }, ctx());
+  if (isRefusal(out)) throw new Error('unexpected refusal');
+  return out;
+}
+
+const ACTIVE_BIG = "SELECT Project_Code, Project_Name, Budget FROM PAC_MNT_PROJECTS WHERE Status = 'Active' AND Budget > 100000";
+
+describe('accuracy by execution on the test-suite databases', () => {
+  it('the same SQL written differently is exact', async () => {
+    const r = await reward("select project_code, project_name, budget\nfrom pac_mnt_projects\nwhere status = 'Active' and budget > 100000;", ACTIVE_BIG);
+    expect(r.rewards.accuracy).toBe(1);
+  });
+
+  it('an equivalent rewrite (aliases, column order, ORDER BY) has the same results', async () => {
+    const r = await reward(
+      "SELECT p.Budget AS b, p.Project_Name AS name, p.Project_Code FROM PAC_MNT_PROJECTS p WHERE p.Budget > 100000.00 AND p.Status IN ('Active') ORDER BY p.Budget DESC",
+      ACTIVE_BIG);
+    expect(r.rewards.accuracy).toBe(0.8);
+    expect(r.feedback.find((f) => f.component === 'accuracy')?.level).toBe('same_results');
+  });
+
+  it.each([
+    ['a wrong filter value', "SELECT Project_Code, Project_Name, Budget FROM PAC_MNT_PROJECTS WHERE Status = 'Completed' AND Budget > 100000", 0],
+    ['a missing condition', "SELECT Project_Code, Project_Name, Budget FROM PAC_MNT_PROJECTS WHERE Status = 'Active'", 0.5],
+    ['a wrong comparison', "SELECT Project_Code, Project_Name, Budget FROM PAC_MNT_PROJECTS WHERE Status = 'Active' AND Budget < 100000", 0],
+  ])('%s scores clearly lower accuracy than the correct SQL', async (_label, sql, accuracy) => {
+    const right = await reward(ACTIVE_BIG, ACTIVE_BIG);
+    const wrong = await reward(sql, ACTIVE_BIG);
+    expect(wrong.rewards.accuracy).toBe(accuracy);
+    expect(right.rewards.accuracy - wrong.rewards.accuracy).toBeGreaterThanOrEqual(0.5);
+    expect(wrong.total_reward).toBeLessThan(right.total_reward);
+  });
+
+  it('a wrong join scores clearly lower than the right join', async () => {
+    const gold = 'SELECT c.Company_Name, ct.Contract_Number, ct.Contract_Value FROM SRM_COMPANIES c JOIN PROJCNTRTS ct ON ct.Company_Code = c.Company_Code';
+    const right = await reward('SELECT ct.Contract_Value, c.Company_Name, ct.Contract_Number FROM PROJCNTRTS ct INNER JOIN SRM_COMPANIES c USING (Company_Code)', gold);
+    const wrong = await reward('SELECT c.Company_Name, ct.Contract_Number, ct.Contract_Value FROM SRM_COMPANIES c JOIN PROJCNTRTS ct ON ct.Contract_ID = c.Company_ID', gold);
+    expect(right.rewards.accuracy).toBe(0.8);
+    expect(wrong.rewards.accuracy).toBeLessThanOrEqual(0.5);
+    expect(wrong.feedback.find((f) => f.component === 'accuracy')?.message).toMatch(/seed/);
+  });
+
+  it('invalid SQL earns a low total', async () => {
+    const r = await reward("SELEC Project_Name FROM PAC_MNT_PROJECTS WHERE Status = 'Active'", ACTIVE_BIG, { reasoning: '' });
+    expect(r.rewards.syntax).toBe(0);
+    expect(r.rewards.accuracy).toBe(0);
+    expect(r.total_reward).toBeLessThan(0.1);
+  });
+
+  it('unsafe SQL scores 0 accuracy with feedback and never reaches a database', async () => {
+    sent.length = 0;
+    const r = await reward('DELETE FROM PAC_MNT_PROJECTS', ACTIVE_BIG);
+    expect(r.rewards.accuracy).toBe(0);
+    expect(r.total_reward).toBeLessThanOrEqual(0.1);
+    expect(r.feedback.find((f) => f.component === 'accuracy')?.message).toMatch(/not executed/);
+    expect(sent.some((s) => /delete/i.test(s))).toBe(false);
+    const left = await dbs[0].query<{ n: number }>('SELECT count(*)::int AS n FROM PAC_MNT_PROJECTS');
+    expect(left.rows[0].n).toBe(30);
+  });
+
+  it('an expected SQL that fails leaves accuracy out and says why', async () => {
+    const r = await reward(ACTIVE_BIG, 'SELECT Nope FROM PAC_MNT_PROJECTS');
+    const note = r.feedback.find((f) => f.component === 'accuracy');
+    expect(note?.level).toBe('not_scored');
+    expect(note?.message).toMatch(/expected_sql failed/);
+    expect(r.weights?.accuracy).toBe(0);
+  });
+});
+
+describe('train mode without expected_sql', () => {
+  it('scores everything but accuracy and says so in feedback', async () => {
+    const r = await reward(ACTIVE_BIG, undefined);
+    expect(r.weights?.accuracy).toBe(0);
+    expect(r.feedback.find((f) => f.component === 'accuracy')?.message).toMatch(/no expected_sql/);
+    expect(r.total_reward).toBe(1);
+  });
+
+  it('reads expected_sql from the request context too', async () => {
+    const r = await reward("SELECT Project_Code FROM PAC_MNT_PROJECTS WHERE Status = 'Completed'", undefined, { context: { expected_sql: ACTIVE_BIG } });
+    expect(r.weights?.accuracy).toBeGreaterThan(0);
+    expect(r.rewards.accuracy).toBe(0);
+  });
+});
+
+describe('groups of candidates', () => {
+  const candidates = [
+    { sql: "SELECT Project_Code, Project_Name, Budget FROM PAC_MNT_PROJECTS WHERE Status = 'Active'", reasoning: GOOD_REASONING },
+    { sql: "SELECT Project_Code, Project_Name, Budget FROM PAC_MNT_PROJECTS WHERE Status = 'Completed' AND Budget > 100000", reasoning: GOOD_REASONING },
+    { sql: 'SELEC 1' },
+  ];
+
+  it('returns per-candidate rewards and advantages in group order, ranked as the rewards', async () => {
+    const r = await reward(ACTIVE_BIG, ACTIVE_BIG, { candidates });
+    expect(r.candidate_rewards).toHaveLength(4);
+    expect(r.advantages).toHaveLength(4);
+    expect(r.candidates?.map((c) => c.sql)).toEqual([ACTIVE_BIG, ...candidates.map((c) => c.sql)]);
+    const totals = r.candidate_rewards as number[];
+    expect(totals[0]).toBe(r.total_reward);
+    expect(totals[0]).toBeGreaterThan(totals[1]);
+    expect(totals[1]).toBeGreaterThan(totals[2]);
+    expect(totals[2]).toBeGreaterThan(totals[3]);
+    const adv = r.advantages as number[];
+    expect(adv[0]).toBeGreaterThan(adv[1]);
+    expect(adv[1]).toBeGreaterThan(adv[2]);
+    expect(adv[2]).toBeGreaterThan(adv[3]);
+    expect(Math.abs(adv.reduce((a, b) => a + b, 0))).toBeLessThan(1e-6);
+    expect(r.candidates?.[3].is_valid).toBe(false);
+  });
+
+  it('runs the expected SQL once per group and reports the cache on the next request', async () => {
+    const agent = evaluator();
+    const gold = "SELECT Project_Name FROM PAC_MNT_PROJECTS WHERE Status = 'On Hold'";
+    sent.length = 0;
+    const first = await reward(ACTIVE_BIG, gold, { candidates }, agent);
+    expect(sent.filter((s) => s === gold)).toHaveLength(databases.length);
+    expect(first.metadata.cache_hit).toBe(false);
+    const second = await reward(ACTIVE_BIG, gold, {}, agent);
+    expect(second.metadata.cache_hit).toBe(true);
+    expect(sent.filter((s) => s === gold)).toHaveLength(databases.length);
+    const uncached = evaluator({ cacheTtl: 0 });
+    await reward(ACTIVE_BIG, gold, {}, uncached);
+    expect((await reward(ACTIVE_BIG, gold, {}, uncached)).metadata.cache_hit).toBe(false);
+    expect(first.metadata.evaluation_time).toBeGreaterThan(0);
+  });
+
+  it('validates every other candidate with deps.validate', async () => {
+    const seen: string[] = [];
+    const agent = evaluator({ validate: async (sql) => { seen.push(sql); return parseValidate(sql); } });
+    await reward(ACTIVE_BIG, ACTIVE_BIG, { candidates }, agent);
+    expect(seen).toEqual(candidates.map((c) => c.sql));
+  });
+});
+
+describe('the agent wrapper', () => {
+  it('stops when the signal aborts', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('cancelled'));
+    const agent = evaluator();
+    await expect(agent({
+      query: 'q', context: {}, mode: 'train', sql: ACTIVE_BIG, reasoning: '', validation: parseValidate(ACTIVE_BIG), expected_sql: ACTIVE_BIG,
+    }, { signal: controller.signal, session: { session_id: 's', turn: 1 } })).rejects.toThrow('cancelled');
+  });
+
+  it('rejects invalid weights at creation, naming the key', () => {
+    expect(() => evaluator({ weights: { accuracy: -1 } })).toThrow(AppError);
+    expect(() => evaluator({ weights: { accuracy: -1 } })).toThrow(/reward_weights\.accuracy/);
+  });
+
+  it('rejects malformed input naming the field', async () => {
+    const agent = evaluator();
+    await expect(agent({ query: 'q', context: {}, mode: 'train', sql: ACTIVE_BIG, reasoning: '' } as unknown as RewardInput, ctx()))
+      .rejects.toMatchObject({ code: 'INVALID_INPUT', details: { field: 'validation' } });
+    await expect(agent({
+      query: 'q', context: {}, mode: 'train', sql: ACTIVE_BIG, reasoning: '', validation: parseValidate(ACTIVE_BIG), candidates: [{}],
+    } as unknown as RewardInput, ctx())).rejects.toMatchObject({ code: 'INVALID_INPUT', details: { field: 'candidates[0].sql' } });
+  });
+
+  it('uses plan costs when the database layer offers them', async () => {
+    const agent = evaluator({ planCost: async (sql) => (sql === ACTIVE_BIG ? 10 : 1000) });
+    const r = await reward("SELECT Project_Code, Project_Name, Budget FROM PAC_MNT_PROJECTS WHERE Budget > 100000 AND Status = 'Active'", ACTIVE_BIG, {}, agent);
+    expect(r.rewards.performance).toBe(0.4);
+    const failing = evaluator({ planCost: async () => { throw new Error('no planner'); } });
+    expect((await reward(ACTIVE_BIG, ACTIVE_BIG, {}, failing)).rewards.performance).toBe(1);
+  });
+});

@@ -200,10 +200,15 @@ function overlaps(g: Canonical, p: Canonical): boolean {
   if (g.signature.some((sig) => predictedSignatures.has(sig))) return true;
   if (g.width === 0) return false;
 
-  const predictedRows = Array.from({ length: p.height }, (_, r) => multiset(p.cols.map((col) => col[r])));
+  const rowValues = (t: Canonical, r: number) => t.cols.map((col) => col[r]);
+  const sortedRows = new Set(Array.from({ length: p.height }, (_, r) => JSON.stringify(rowValues(p, r).sort())));
+  for (let r = 0; r < g.height; r++) if (sortedRows.has(JSON.stringify(rowValues(g, r).sort()))) return true;
+  if (p.width <= g.width) return false;
+
+  const predictedRows = Array.from({ length: p.height }, (_, r) => multiset(rowValues(p, r)));
   let pairs = 0;
   for (let r = 0; r < g.height; r++) {
-    const goldRow = multiset(g.cols.map((col) => col[r]));
+    const goldRow = multiset(rowValues(g, r));
     for (const predRow of predictedRows) {
       if (++pairs > OVERLAP_PAIR_LIMIT) return false;
       if (containsMultiset(predRow, goldRow)) return true;

@@ -101,7 +101,7 @@ function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-const TOKEN = /[“"]([^”"]*)[”"]|(?<![\p{L}\p{N}])[‘']([^’']+)[’'](?![\p{L}\p{N}])|[\p{L}][\p{L}\p{N}]*(?:[-_]?\p{N}+)?|\$?\p{N}[\p{N},]*(?:\.\p{N}+)?(?:[kKmMbB](?![\p{L}]))?%?|[<>]=?|=/gu;
+const TOKEN = /[“"]([^”"]*)[”"]|(?<![\p{L}\p{N}])[‘']([^’']+)[’'](?![\p{L}\p{N}])|[\p{L}][\p{L}\p{N}]*(?:[-_]?\p{N}+)?|\$?\p{N}+(?:,\p{N}{3})*(?:\.\p{N}+)?(?:[kKmMbB](?![\p{L}]))?%?|[<>]=?|=/gu;
 
 export function tokenize(query: string): Token[] {
   const tokens: Token[] = [];

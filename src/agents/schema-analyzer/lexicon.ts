@@ -73,7 +73,8 @@ export const QUESTION_WORDS = new Set(
     'over under above below between exceed exceeds exceeding beyond equal equals ' +
     'order ordered sort sorted group grouped distinct unique different duplicate duplicates ' +
     'record records row rows entry entries data information info detail details table tables ' +
-    'summary overview breakdown please currently each some other new old'
+    'summary overview breakdown please currently each some other new old ' +
+    'since after before during until till like named called about as if so such via'
   ).split(' '),
 );
 

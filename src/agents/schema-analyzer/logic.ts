@@ -194,9 +194,10 @@ function weigh(extraction: Extraction, factor: number, ev: (name: string) => Tab
 }
 
 /**
- * Connects the tables the question asks for: each, best first, joins the tree
- * by the shortest path to a table already in it; tables on that path become
- * bridges with a share of their ends' evidence.
+ * Connects the tables the question asks for, growing a tree from the best
+ * one: the next table joined is the one nearest to the tree (ties: more
+ * evidence), by its shortest path; tables on that path become bridges with a
+ * share of their ends' evidence.
  */
 function connect(evidence: Map<string, TableEvidence>, lexicon: Lexicon, depth: number, leftJoin: boolean): { paths: JoinPath[]; unreachable: string[] } {
   const core = [...evidence.values()]
@@ -204,21 +205,20 @@ function connect(evidence: Map<string, TableEvidence>, lexicon: Lexicon, depth: 
     .sort((a, b) => b.raw - a.raw || (lexicon.tableOrder.get(a.table.name) ?? 0) - (lexicon.tableOrder.get(b.table.name) ?? 0))
     .slice(0, MAX_CORE_TABLES);
   const paths: JoinPath[] = [];
-  const unreachable: string[] = [];
-  if (core.length === 0) return { paths, unreachable };
+  if (core.length === 0) return { paths, unreachable: [] };
   const tree = new Set([core[0].table.name]);
-  for (const target of core.slice(1)) {
-    if (tree.has(target.table.name)) continue;
-    const candidates = shortestPaths(lexicon, tree, target.table.name, depth);
-    if (candidates.length === 0) {
-      unreachable.push(target.table.name);
-      continue;
+  let remaining = core.slice(1);
+  while (remaining.length > 0) {
+    remaining = remaining.filter((e) => !tree.has(e.table.name));
+    let next: { target: TableEvidence; edges: Edge[] } | undefined;
+    for (const target of remaining) {
+      const edges = bestPath(shortestPaths(lexicon, tree, target.table.name, depth), evidence);
+      if (edges && (!next || edges.length < next.edges.length)) next = { target, edges };
     }
-    const best = candidates
-      .map((edges) => ({ edges, via: edges.slice(0, -1).reduce((sum, e) => sum + (evidence.get(e.to)?.raw ?? 0), 0) }))
-      .sort((a, b) => b.via - a.via)[0].edges;
-    const from = evidence.get(best[0].from);
-    for (const edge of best.slice(0, -1)) {
+    if (!next) break;
+    const { target, edges } = next;
+    const from = evidence.get(edges[0].from);
+    for (const edge of edges.slice(0, -1)) {
       const bridge = evidence.get(edge.to) ?? {
         table: lexicon.deps.catalog.table(edge.to)!, raw: 0, reasons: [], columns: [], positions: [], filters: [], measures: [],
       };
@@ -226,13 +226,28 @@ function connect(evidence: Map<string, TableEvidence>, lexicon: Lexicon, depth: 
       const share = 0.8 * Math.min(target.raw, from?.raw ?? target.raw);
       if (share > bridge.raw) {
         bridge.raw = share;
-        bridge.bridge = `joins ${best[0].from} to ${target.table.name}`;
+        bridge.bridge = `joins ${edges[0].from} to ${target.table.name}`;
       }
     }
-    for (const edge of best) tree.add(edge.to);
-    paths.push(toJoinPath(best, leftJoin, evidence));
+    for (const edge of edges) tree.add(edge.to);
+    paths.push(toJoinPath(edges, leftJoin, evidence));
+    remaining = remaining.filter((e) => e !== target);
   }
-  return { paths, unreachable };
+  return { paths, unreachable: remaining.map((e) => e.table.name) };
+}
+
+/** Of equally short paths, the one through the tables the question supports most. */
+function bestPath(candidates: Edge[][], evidence: Map<string, TableEvidence>): Edge[] | undefined {
+  let best: Edge[] | undefined;
+  let bestVia = -1;
+  for (const edges of candidates) {
+    const via = edges.slice(0, -1).reduce((sum, e) => sum + (evidence.get(e.to)?.raw ?? 0), 0);
+    if (via > bestVia) {
+      best = edges;
+      bestVia = via;
+    }
+  }
+  return best;
 }
 
 /**

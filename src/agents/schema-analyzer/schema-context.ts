@@ -8,7 +8,7 @@ import type { Column, Table } from '../../schema/types.js';
 import type { AnalyzerDeps } from './lexicon.js';
 
 /** Tables scoring below this are left out of the prompt: they only add noise. */
-const CONTEXT_MIN_SCORE = 0.2;
+const CONTEXT_MIN_SCORE = 0.35;
 const CONTEXT_MAX_TABLES = 6;
 
 export function renderSchemaContext(tables: RelevantTable[], joins: JoinPath[], deps: AnalyzerDeps): string {

@@ -14,7 +14,7 @@ import { isolateQuestion, writeRequestRefusal } from '../refusal.js';
 import { requestChatCompletion, type ChatChoice, type ChatRequest } from './client.js';
 import { heuristicConfidence, logprobConfidence } from './confidence.js';
 import { extractCompletion } from './extract.js';
-import { resolveLlmOptions, type LlmGeneratorOptions } from './options.js';
+import { MAX_CANDIDATES, resolveLlmOptions, type LlmGeneratorOptions } from './options.js';
 import { buildMessages } from './prompt.js';
 
 export function createLlmGenerator(options: LlmGeneratorOptions): AgentFunction<QueryGeneratorInput, GeneratedQuery> {
@@ -29,7 +29,7 @@ export function createLlmGenerator(options: LlmGeneratorOptions): AgentFunction<
     // Anything smuggled after the question (a second instruction or statement) never reaches the model.
     const question = isolateQuestion(input.query).question || input.query;
     const examples = config.memory && config.examples > 0 ? config.memory.search(question, config.examples) : [];
-    const n = config.num_candidates ?? Math.max(1, Math.floor(input.num_candidates ?? 1));
+    const n = config.num_candidates ?? Math.min(MAX_CANDIDATES, Math.max(1, Math.floor(input.num_candidates ?? 1)));
     const request: ChatRequest = {
       model: config.model,
       messages: buildMessages({ ...input, query: question }, examples),

@@ -44,7 +44,7 @@ export interface ResolvedLlmOptions {
 export const LLM_DEFAULTS = { temperature: 0, max_tokens: 512, timeout_ms: 60_000, examples: 3 } as const;
 
 /** At most this many choices per request: more costs tokens without adding distinct SQL. */
-const MAX_CANDIDATES = 16;
+export const MAX_CANDIDATES = 16;
 
 /** Checks and completes the options; `label` names a key in errors (an environment variable, a config key). */
 export function resolveLlmOptions(options: LlmGeneratorOptions, label: (key: string) => string = (key) => key): ResolvedLlmOptions {

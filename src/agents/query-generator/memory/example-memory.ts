@@ -128,6 +128,7 @@ export class ExampleMemory {
    * SQL that is not a single read-only statement is refused, never stored.
    */
   async add(pairs: readonly NewExample[]): Promise<AddReport> {
+    if (!Array.isArray(pairs)) throw new AppError('INVALID_INPUT', 'pairs must be an array of {query, sql, source}', { field: 'pairs' });
     await loadParser();
     const report: AddReport = { added: 0, replaced: 0, unchanged: 0, rejected: [] };
     const lines: string[] = [];

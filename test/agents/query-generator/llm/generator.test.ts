@@ -208,6 +208,12 @@ describe('other answer shapes', () => {
     expect(result.alternatives.map((a) => a.sql)).toEqual(['SELECT Project_Name FROM PAC_MNT_PROJECTS']);
   });
 
+  it('caps the candidates asked of the server at 16', async () => {
+    server.handler = (_req, res) => reply(res, completion([GOOD_ANSWER]));
+    await generator({ temperature: 1 })(input({ num_candidates: 40 }), ctx());
+    expect(server.requests[0].body.n).toBe(16);
+  });
+
   it('lets the num_candidates option override the workflow (servers that reject n)', async () => {
     server.handler = (_req, res) => reply(res, completion([GOOD_ANSWER]));
     await generator({ num_candidates: 1, logprobs: false })(input({ num_candidates: 4 }), ctx());

@@ -76,19 +76,24 @@ function maskThinking(content: string): { masked: string; text: string; unclosed
   let masked = content;
   const parts: string[] = [];
   let unclosed = false;
-  const lower = content.toLowerCase();
+  // Case-insensitive search on the text itself: lower-casing could change its length and shift offsets.
+  const find = (needle: string, from: number): number => {
+    const pattern = new RegExp(needle, 'gi');
+    pattern.lastIndex = from;
+    return pattern.exec(content)?.index ?? -1;
+  };
   for (const tag of THINK_TAGS) {
     const open = `<${tag}>`;
     const close = `</${tag}>`;
     let from = 0;
     for (;;) {
-      const closeAt = lower.indexOf(close, from);
-      const openAt = lower.indexOf(open, from);
+      const closeAt = find(close, from);
+      const openAt = find(open, from);
       if (openAt === -1 && closeAt === -1) break;
       // A closing tag with no opening one: the template opened the block, the text starts inside it.
       const start = openAt !== -1 && (closeAt === -1 || openAt < closeAt) ? openAt : from;
       const bodyStart = start === openAt ? openAt + open.length : from;
-      const end = lower.indexOf(close, bodyStart);
+      const end = find(close, bodyStart);
       if (end === -1) unclosed = true;
       const stop = end === -1 ? content.length : end + close.length;
       parts.push(content.slice(bodyStart, end === -1 ? content.length : end).trim());

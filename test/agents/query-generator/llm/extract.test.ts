@@ -39,8 +39,10 @@ describe('extractCompletion', () => {
     expect(result.ok && result.extraction).toMatchObject({ sql: 'SELECT a FROM t', dropped_statements: 1, form: 'sql_fence' });
   });
 
-  it('reports the span of the SQL in the text', () => {
-    const content = '<think>x</think>\n```sql\n  SELECT a FROM t;\n```';
+  it.each([
+    '<think>x</think>\n```sql\n  SELECT a FROM t;\n```',
+    'İİ <THINK>upper-case tags after characters whose lower case is longer</THINK>\nSELECT a FROM t',
+  ])('reports the span of the SQL in the text: %s', (content) => {
     const result = extractCompletion(content);
     if (!result.ok) throw new Error(result.reason);
     const { start, end } = result.extraction.span;

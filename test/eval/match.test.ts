@@ -11,6 +11,7 @@ import {
   type ResultSource,
 } from '../../src/eval/match.js';
 import { loadParser } from '../../src/sql/parser.js';
+import { pgliteSource } from './pglite-source.js';
 
 beforeAll(() => loadParser());
 
@@ -198,14 +199,7 @@ describe('executionMatch on seeded databases', () => {
       }
       dbs.push(db);
     }
-    sources = dbs.map((db, i) => ({
-      seed: i + 1,
-      async query(sql, { rowLimit = 1000 }) {
-        sent.push(sql);
-        const res = await db.query<unknown[]>(sql, [], { rowMode: 'array' });
-        return { columns: res.fields.map((f) => f.name), rows: res.rows.slice(0, rowLimit), truncated: res.rows.length > rowLimit };
-      },
-    }));
+    sources = dbs.map((db, i) => pgliteSource(db, i + 1, sent));
   });
 
   afterAll(async () => {

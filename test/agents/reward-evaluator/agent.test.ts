@@ -8,6 +8,7 @@ import type { ResultSource } from '../../../src/eval/match.js';
 import { AppError } from '../../../src/errors.js';
 import { DEFAULT_SCHEMA_FILE } from '../../../src/paths.js';
 import { loadParser } from '../../../src/sql/parser.js';
+import { pgliteSource } from '../../eval/pglite-source.js';
 import { GOOD_REASONING, parseValidate } from './helpers.js';
 
 /** Two seeded sample databases over the GL schema: the test suite the accuracy runs on. */
@@ -51,14 +52,7 @@ async function seededDatabase(seed: number): Promise<PGlite> {
 beforeAll(async () => {
   await loadParser();
   for (const seed of [1, 2]) dbs.push(await seededDatabase(seed));
-  databases = dbs.map((db, i) => ({
-    seed: i + 1,
-    async query(sql, { rowLimit = 1000 }) {
-      sent.push(sql);
-      const res = await db.query<unknown[]>(sql, [], { rowMode: 'array' });
-      return { columns: res.fields.map((f) => f.name), rows: res.rows.slice(0, rowLimit), truncated: res.rows.length > rowLimit };
-    },
-  }));
+  databases = dbs.map((db, i) => pgliteSource(db, i + 1, sent));
 });
 
 afterAll(async () => {

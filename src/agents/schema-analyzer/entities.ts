@@ -101,7 +101,7 @@ function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-const TOKEN = /[“"]([^”"]*)[”"]|(?<![\p{L}\p{N}])[‘']([^’']+)[’'](?![\p{L}\p{N}])|[\p{L}][\p{L}\p{N}]*(?:[-_]?\p{N}+)?|\$?\p{N}+(?:,\p{N}{3})*(?:\.\p{N}+)?(?:[kKmMbB](?![\p{L}]))?%?|[<>]=?|=/gu;
+const TOKEN = /[“"]([^”"]*)[”"]|(?<![\p{L}\p{N}])[‘']([^’']+)[’'](?![\p{L}\p{N}])|[\p{L}][\p{L}\p{N}]*(?:[-_]?\p{N}+)?|\d{4}-\d{2}-\d{2}\b|\$?\p{N}+(?:,\p{N}{3})*(?:\.\p{N}+)?(?:[kKmMbB](?![\p{L}]))?%?|[<>]=?|=/gu;
 
 export function tokenize(query: string): Token[] {
   const tokens: Token[] = [];
@@ -163,6 +163,10 @@ function findLiterals(tokens: Token[]): Literal[] {
     }
     if (t.kind === 'code') {
       found.push({ kind: 'code', text: t.text, value: t.text.toUpperCase(), first: i, last: i });
+      continue;
+    }
+    if (t.kind === 'number' && /^\d{4}-\d{2}-\d{2}$/.test(t.text)) {
+      found.push({ kind: 'date', text: t.text, value: { from: `DATE '${t.text}'`, to: `DATE '${t.text}' + 1` }, first: i, last: i });
       continue;
     }
     if (t.kind === 'number') {

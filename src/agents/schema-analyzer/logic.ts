@@ -12,7 +12,7 @@ import type { Table } from '../../schema/types.js';
 import type { FilterValue, VocabularyFilter } from '../../schema/vocabulary.js';
 import { extract, type Extraction, type Literal } from './entities.js';
 import { shortestPaths, selfEdges } from './joins.js';
-import { lexiconOf, type AnalyzerDeps, type Edge, type Lexicon } from './lexicon.js';
+import { lexiconOf, QUESTION_WORDS, type AnalyzerDeps, type Edge, type Lexicon } from './lexicon.js';
 import { renderSchemaContext } from './schema-context.js';
 
 export const DEFAULT_DEPTH = 3;
@@ -96,6 +96,7 @@ export function analyzeSchema(input: SchemaAnalyzerInput, deps: AnalyzerDeps): S
 
   placeFilters(main, evidence);
   placeComparisons(main, evidence);
+  placeNamedValues(main, evidence);
   placePeriods(main, evidence);
 
   const ranked = [...evidence.values()]
@@ -398,6 +399,28 @@ function placeComparisons(extraction: Extraction, evidence: Map<string, TableEvi
     if (!match) continue;
     const target = columnNear(extraction, n.first - match[0].length, evidence, ['number']);
     if (target) addFilter(target.e, { column: target.column, operator: match[1], value: n.value, source: `"${match[0].join(' ')} ${n.text}"` });
+  }
+}
+
+/**
+ * "Finance department", "the Energy industry": a capitalized word the lexicon
+ * does not know, right before a text column's name, is a value of that column.
+ */
+function placeNamedValues(extraction: Extraction, evidence: Map<string, TableEvidence>): void {
+  const used = new Set<number>();
+  for (const x of [...extraction.mentions, ...extraction.literals]) for (let i = x.first; i <= x.last; i++) used.add(i);
+  for (const m of extraction.mentions) {
+    const before = extraction.tokens[m.first - 1];
+    if (!before || used.has(m.first - 1) || before.kind !== 'word' || !/^\p{Lu}/u.test(before.text)) continue;
+    // An acronym ("IT", "HR") may spell a question word; a capitalized question word ("Show") is not a value.
+    const acronym = before.text.length >= 2 && before.text === before.text.toUpperCase();
+    if (!acronym && QUESTION_WORDS.has(before.lower)) continue;
+    const columns = m.senses
+      .flatMap((s) => (s.kind === 'column' ? [s] : []))
+      .filter((s) => evidence.get(s.table)?.table.columns.find((c) => c.name === s.column)?.category === 'text');
+    if (columns.length === 0) continue;
+    const target = pick(columns, m.first, evidence);
+    addFilter(evidence.get(target.table), { column: target.column, operator: '=', value: before.text, source: `"${before.text} ${m.term}"` });
   }
 }
 

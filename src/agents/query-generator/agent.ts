@@ -1,0 +1,55 @@
+/**
+ * The embedded generator as an agent: the lexicon is built once per factory
+ * (after the PostgreSQL parser has loaded), each call is a pure parse.
+ */
+import { AppError } from '../../errors.js';
+import type { Catalog } from '../../schema/types.js';
+import type { Vocabulary } from '../../schema/vocabulary.js';
+import { loadParser } from '../../sql/parser.js';
+import type { AgentFunction } from '../types.js';
+import type { GeneratedQuery, QueryGeneratorInput } from './contract.js';
+import { generateEmbedded } from './embedded/generate.js';
+import { buildLexicon, type Lexicon } from './embedded/lexicon.js';
+
+export interface EmbeddedGeneratorDeps {
+  catalog: Catalog;
+  vocabulary?: Vocabulary;
+  /** Distinct values of low-cardinality, name and code columns: table → column → values. */
+  values?: Record<string, Record<string, string[]>>;
+}
+
+export const EMBEDDED_GENERATOR = 'embedded';
+
+function aborted(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('query generation aborted');
+}
+
+/** Builds the lexicon for a catalog once; the promise is shared by every call. */
+export async function prepareLexicon(deps: EmbeddedGeneratorDeps): Promise<Lexicon> {
+  await loadParser();
+  return buildLexicon(deps);
+}
+
+export function createEmbeddedGenerator(deps: EmbeddedGeneratorDeps): AgentFunction<QueryGeneratorInput, GeneratedQuery> {
+  let lexicon: Promise<Lexicon> | undefined;
+  return async (content, { signal }) => {
+    if (signal.aborted) throw aborted(signal);
+    if (typeof content?.query !== 'string' || content.query.trim() === '') {
+      throw new AppError('INVALID_INPUT', 'query must be a non-empty string', { field: 'query' });
+    }
+    lexicon ??= prepareLexicon(deps);
+    const lex = await lexicon;
+    if (signal.aborted) throw aborted(signal);
+    const started = performance.now();
+    const result = generateEmbedded(content.query, lex, content.schema_analysis, {
+      numCandidates: content.num_candidates,
+      attempt: content.attempt,
+      feedback: content.feedback,
+    });
+    if ('refusal' in result) return result;
+    return {
+      ...result,
+      metadata: { generator: EMBEDDED_GENERATOR, generation_time: (performance.now() - started) / 1000 },
+    };
+  };
+}

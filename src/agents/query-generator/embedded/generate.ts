@@ -1,0 +1,138 @@
+/**
+ * The embedded generator as a pure function: question + analysis → SQL with
+ * its reasoning, confidence and ranked alternatives, or a refusal. Every SQL
+ * text it returns has passed the read-only gate.
+ */
+import type { SchemaAnalysis } from '../../schema-analyzer/contract.js';
+import type { Refusal } from '../../types.js';
+import type { ValidationIssue } from '../../validator/contract.js';
+import type { Candidate } from '../contract.js';
+import { checkReadOnly } from '../../../sql/safety.js';
+import { isolateQuestion, writeRequestRefusal } from '../refusal.js';
+import type { Lexicon } from './lexicon.js';
+import { parseItems, type ParseOptions, type ParseOutcome } from './parse.js';
+import { emptyQuery, renderQuery, type Query } from './query.js';
+import { annotate, tokenize } from './tokens.js';
+
+export interface GenerateOptions {
+  numCandidates?: number;
+  attempt?: number;
+  feedback?: ValidationIssue[];
+}
+
+export interface Generation {
+  sql: string;
+  reasoning: string;
+  confidence: number;
+  alternatives: Candidate[];
+}
+
+interface Ranked extends Candidate {
+  query: Query;
+}
+
+function reasoningText(steps: string[]): string {
+  return `<think>\n${steps.map((s, i) => `${i + 1}. ${s}`).join('\n')}\n</think>`;
+}
+
+function confidenceOf(outcome: ParseOutcome, penalty: number): number {
+  const c = 0.92 - 0.12 * outcome.guesses.length - penalty;
+  return Math.round(Math.min(0.95, Math.max(0.05, c)) * 100) / 100;
+}
+
+/** Replaces a column the validator named as unknown by the column it suggests, where that column exists. */
+function applyFeedback(query: Query, feedback: ValidationIssue[], lex: Lexicon): { query: Query; fixes: string[] } {
+  const fixes: string[] = [];
+  let json = JSON.stringify(query);
+  for (const issue of feedback) {
+    if (!issue.suggestion) continue;
+    const named = [...issue.message.matchAll(/["'`]?([A-Za-z_][A-Za-z0-9_]*)["'`]?/g)].map((m) => m[1]);
+    const parsed = JSON.parse(json) as Query;
+    const refs: Array<{ src: string; column: string }> = [];
+    const visit = (x: unknown): void => {
+      if (Array.isArray(x)) x.forEach(visit);
+      else if (x && typeof x === 'object') {
+        const o = x as Record<string, unknown>;
+        if (o.k === 'col') refs.push(o as unknown as { src: string; column: string });
+        Object.values(o).forEach(visit);
+      }
+    };
+    visit(parsed);
+    for (const ref of refs) {
+      if (!named.some((n) => n.toLowerCase() === ref.column.toLowerCase())) continue;
+      const table = ref.src.split('#')[0];
+      const replacement = lex.catalog.column(table, issue.suggestion.trim());
+      if (replacement && replacement.name !== ref.column) {
+        ref.column = replacement.name;
+        fixes.push(`Validator feedback: ${table}.${named.find((n) => n.toLowerCase() === ref.column.toLowerCase()) ?? 'column'} replaced by ${replacement.name}.`);
+      }
+    }
+    json = JSON.stringify(parsed);
+  }
+  return { query: JSON.parse(json) as Query, fixes };
+}
+
+/** A query that passes the gate, else the subject's plain listing (which always does). */
+function safeSql(query: Query, subject: string): { sql: string; fallback: boolean } {
+  const sql = renderQuery(query);
+  if (checkReadOnly(sql).ok) return { sql, fallback: false };
+  const plain = emptyQuery({ table: subject, key: subject });
+  return { sql: renderQuery(plain), fallback: true };
+}
+
+function sameQuery(a: Query, b: Query): boolean {
+  return renderQuery(a) === renderQuery(b);
+}
+
+/** Tables worth trying as another subject: other tables the question's words point at. */
+function otherSubjects(outcome: ParseOutcome, analysis: SchemaAnalysis | undefined, lex: Lexicon): string[] {
+  const names = (analysis?.relevant_tables ?? []).map((t) => lex.catalog.table(t.table_name)?.name).filter((t): t is string => t !== undefined);
+  return names.filter((t) => t !== outcome.subject);
+}
+
+export function generateEmbedded(question: string, lex: Lexicon, analysis: SchemaAnalysis | undefined, options: GenerateOptions = {}): Generation | Refusal {
+  const refusal = writeRequestRefusal(question);
+  if (refusal) return refusal;
+  const { question: text, dropped } = isolateQuestion(question);
+  const items = annotate(tokenize(text, lex), lex);
+  const penalty = dropped.length ? 0.15 : 0;
+  const preface = dropped.length ? [`Ignored text appended to the question: ${dropped.map((d) => JSON.stringify(d.slice(0, 60))).join(', ')}.`] : [];
+
+  const candidates: Ranked[] = [];
+  const push = (outcome: ParseOutcome, extraPenalty: number, note?: string) => {
+    const { sql, fallback } = safeSql(outcome.query, outcome.subject);
+    if (candidates.some((c) => c.sql === sql)) return;
+    const steps = [...preface, ...outcome.steps, ...(note ? [note] : []), ...(fallback ? ['The parse did not render to a safe query; listing the subject instead.'] : []), `SQL: ${sql}`];
+    if (outcome.guesses.length) steps.splice(steps.length - 1, 0, `Guesses: ${outcome.guesses.join('; ')}.`);
+    candidates.push({ sql, query: outcome.query, reasoning: reasoningText(steps), confidence: confidenceOf(outcome, penalty + extraPenalty + (fallback ? 0.4 : 0)) });
+  };
+
+  const primary = parseItems(lex, items, analysis);
+  push(primary, 0);
+  const wanted = Math.max(1, options.numCandidates ?? 1) + (options.attempt ?? 0);
+  if (wanted > candidates.length) {
+    const variants: Array<[ParseOptions, string]> = [[{ withJoin: 'LEFT' }, 'Variant: LEFT JOIN keeps rows without a match.']];
+    for (const t of otherSubjects(primary, analysis, lex)) variants.push([{ subject: t }, `Variant: ${t} as the subject.`]);
+    for (const [opts, note] of variants) {
+      if (candidates.length >= wanted) break;
+      const outcome = parseItems(lex, items, analysis, opts);
+      if (sameQuery(outcome.query, primary.query)) continue;
+      push(outcome, 0.2 + 0.05 * candidates.length, note);
+    }
+  }
+
+  const attempt = options.attempt ?? 0;
+  let chosen = candidates[Math.min(attempt, candidates.length - 1)];
+  if (attempt > 0 && options.feedback?.length) {
+    const { query, fixes } = applyFeedback(chosen.query, options.feedback, lex);
+    if (fixes.length) {
+      const { sql } = safeSql(query, primary.subject);
+      chosen = { ...chosen, sql, query, reasoning: chosen.reasoning.replace('</think>', `${fixes.map((f) => `- ${f}`).join('\n')}\n</think>`) };
+    }
+  }
+  const alternatives = candidates.filter((c) => c !== candidates[Math.min(attempt, candidates.length - 1)])
+    .slice(0, Math.max(0, (options.numCandidates ?? 1) - 1))
+    .map(({ sql, reasoning, confidence }) => ({ sql, reasoning, confidence }));
+  return { sql: chosen.sql, reasoning: chosen.reasoning, confidence: chosen.confidence, alternatives };
+}
+

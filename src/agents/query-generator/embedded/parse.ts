@@ -1,0 +1,1550 @@
+/**
+ * The semantic parser: annotated items → a query plan → a structured query.
+ *
+ * It works like an analyst reading the question: find what is being listed
+ * or counted (the subject table), then read each phrase against it — values
+ * and business filters become conditions, comparators take the nearest
+ * column and number, "per"/"by" make groups, superlatives order and limit,
+ * "with"/"without"/"that have" join or test existence along foreign keys,
+ * and date phrases bind to the date column the verb names.
+ */
+import type { SchemaAnalysis } from '../../schema-analyzer/contract.js';
+import type { Lexicon, Sense, TableFacts } from './lexicon.js';
+import { fkPath, hopCondition, selfReference, type Hop } from './joins.js';
+import { aliasName, col, emptyQuery, lit, type Cond, type Expr, type OrderItem, type Query, type SelectItem } from './query.js';
+import type { Item } from './tokens.js';
+
+type ColumnSense = Extract<Sense, { kind: 'column' }>;
+type ValueSense = Extract<Sense, { kind: 'value' }>;
+type FilterSense = Extract<Sense, { kind: 'filter' }>;
+type MeasureSense = Extract<Sense, { kind: 'measure' }>;
+
+interface Aggregate {
+  fn: string;
+  arg?: Expr;
+  distinct?: boolean;
+  alias: string;
+  /** COUNT of another table's rows. */
+  countTable?: string;
+}
+
+interface Plan {
+  subject: string;
+  joins: Map<string, 'INNER' | 'LEFT'>;
+  where: Cond[];
+  computed: SelectItem[];
+  aggregates: Aggregate[];
+  groupBy: Array<{ expr: Expr; alias?: string }>;
+  having: Cond[];
+  orderBy: OrderItem[];
+  limit?: number;
+  distinct?: Expr[];
+  steps: string[];
+  guesses: string[];
+  /** Source of the grouped query when it is not the subject (counting related rows). */
+  from?: string;
+  selfParent?: boolean;
+  /** Groups start from this table's parent and keep those with no rows (LEFT JOIN). */
+  keepZero?: string;
+  /** Rows are multiplied by a join: count distinct keys. */
+  countDistinct?: boolean;
+}
+
+export interface ParseOutcome {
+  query: Query;
+  steps: string[];
+  guesses: string[];
+  subject: string;
+}
+
+export interface ParseOptions {
+  /** Use this table as the subject instead of the parser's choice (alternative candidates). */
+  subject?: string;
+  /** Join type for "with their …" listings. */
+  withJoin?: 'INNER' | 'LEFT';
+}
+
+const CMP: Record<string, string> = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=', ne: '<>' };
+const AGG: Record<string, string> = { sum: 'SUM', avg: 'AVG', max: 'MAX', min: 'MIN' };
+
+function has(item: Item | undefined, ...kws: string[]): boolean {
+  return item !== undefined && kws.some((k) => item.kws.has(k));
+}
+
+function senses<K extends Sense['kind']>(item: Item | undefined, kind: K): Array<Extract<Sense, { kind: K }>> {
+  return (item?.senses ?? []).filter((s): s is Extract<Sense, { kind: K }> => s.kind === kind);
+}
+
+function isContent(item: Item): boolean {
+  return item.kind !== 'phrase' || item.senses.some((s) => s.kind !== 'kw');
+}
+
+function plural(item: Item): boolean {
+  const last = item.text.split(' ').at(-1) ?? '';
+  return /s$/i.test(last) && !/(ss|us|is)$/i.test(last);
+}
+
+class Parser {
+  private readonly items: Item[];
+  private readonly used = new Set<number>();
+  /** Tables tested by EXISTS / NOT EXISTS, with their subquery and the item that named them. */
+  private readonly existsTargets = new Map<string, { query: Query; at: number }>();
+  private lastFilterAt = -2;
+  private plan!: Plan;
+
+  constructor(private readonly lex: Lexicon, items: Item[], private readonly analysis: SchemaAnalysis | undefined, private readonly options: ParseOptions) {
+    this.items = items;
+  }
+
+  private facts(table: string): TableFacts {
+    return this.lex.facts.get(table)!;
+  }
+
+  // ---------------------------------------------------------------- subject
+
+  /** Score of each table from every item's senses, the analyzer's ranking as a tie-breaker. */
+  private tableSupport(): Map<string, number> {
+    const score = new Map<string, number>();
+    const bump = (t: string, v: number) => score.set(t, (score.get(t) ?? 0) + v);
+    for (const item of this.items) {
+      const seen = new Set<string>();
+      for (const s of item.senses) {
+        if (s.kind === 'kw' || seen.has(s.table)) continue;
+        seen.add(s.table);
+        bump(s.table, s.kind === 'table' ? (s.rank === 0 ? 1 : 0.6) : s.kind === 'column' ? 0.4 / (1 + s.rank) : 0.5);
+      }
+    }
+    this.analysis?.relevant_tables.forEach((t, i) => {
+      const name = this.lex.catalog.table(t.table_name)?.name;
+      if (name) bump(name, 0.05 / (i + 1));
+    });
+    return score;
+  }
+
+  /** The table an item names, choosing among its table senses by the rest of the question. */
+  private tableOf(item: Item, support: Map<string, number>): string | undefined {
+    const tables = senses(item, 'table');
+    if (tables.length === 0) return undefined;
+    let best = tables[0];
+    let bestScore = -Infinity;
+    for (const t of tables) {
+      const own = item.senses.some((x) => x.kind !== 'kw' && x.kind !== 'table' && x.table === t.table) ? 0.5 : 0;
+      const others = (support.get(t.table) ?? 0) - (t.rank === 0 ? 1 : 0.6) - own;
+      const s = others + (t.rank === 0 ? 0.5 : 0) - 0.1 * t.rank;
+      if (s > bestScore) {
+        bestScore = s;
+        best = t;
+      }
+    }
+    return best.table;
+  }
+
+  private isTableItem(item: Item | undefined): boolean {
+    if (!item || senses(item, 'table').length === 0) return false;
+    // A phrase that is also a value, filter or measure reads as that ("allocation" the column stays a table word).
+    return !item.senses.some((s) => s.kind === 'value' || s.kind === 'measure' || (s.kind === 'filter'));
+  }
+
+  private chooseSubject(support: Map<string, number>): { table: string; at: number } {
+    if (this.options.subject) return { table: this.options.subject, at: -1 };
+    const blockers = ['group', 'without', 'have', 'with', 'left', 'most', 'least', 'multiple'];
+    // "List developers on projects": a value used as a noun names rows of its own table.
+    const leadAt = this.items.findIndex((it) => isContent(it) && !has(it, 'count', 'sum', 'avg', 'max', 'min', 'most', 'least', 'distinct'));
+    const lead = this.items[leadAt];
+    if (lead && !this.isTableItem(lead) && plural(lead) && this.nounAfter(leadAt, support) === undefined) {
+      const named = [...senses(lead, 'value'), ...senses(lead, 'filter')].find((v) => !(v.kind === 'filter' && v.having));
+      if (named && !senses(lead, 'column').length) return { table: named.table, at: -1 };
+    }
+    for (let i = 0; i < this.items.length; i++) {
+      const item = this.items[i];
+      if (!this.isTableItem(item)) continue;
+      const prev = this.prevContent(i);
+      if (prev && blockers.some((b) => prev.kws.has(b)) && !has(prev, 'list', 'count') && this.anyTableBefore(i)) continue;
+      if (prev && has(prev, 'group') && !has(prev, 'list')) continue;
+      if (prev && has(prev, 'without', 'have', 'left') && this.anyTableBefore(i)) continue;
+      // Noun compounds name their head last: "project revisions", "staff assignments".
+      let head = i;
+      while (this.isTableItem(this.items[head + 1]) && !has(this.items[head + 1], 'group', 'with', 'have')) head++;
+      const table = this.tableOf(this.items[head], support);
+      if (table) return { table, at: head };
+    }
+    // No table word in subject position: the columns, values and measures decide, then the tables named elsewhere.
+    const evidence = new Map<string, number>();
+    for (const it of this.items) {
+      for (const sense of it.senses) {
+        if (sense.kind === 'kw' || sense.kind === 'table') continue;
+        const w = sense.kind === 'column' ? 1 / (1 + sense.rank) : 1;
+        evidence.set(sense.table, (evidence.get(sense.table) ?? 0) + w + (support.get(sense.table) ?? 0) * 0.01);
+      }
+    }
+    const ranked = [...(evidence.size ? evidence : support).entries()].sort((a, b) => b[1] - a[1]);
+    if (ranked.length) {
+      this.plan_guess(`no table named; ${ranked[0][0]} chosen from the columns and values mentioned`);
+      return { table: ranked[0][0], at: -1 };
+    }
+    const first = this.analysis?.relevant_tables[0]?.table_name;
+    const fallback = (first && this.lex.catalog.table(first)?.name) ?? this.lex.catalog.tables[0].name;
+    this.plan_guess(`nothing in the question names a table; ${fallback} is a guess`);
+    return { table: fallback, at: -1 };
+  }
+
+  private pendingGuesses: string[] = [];
+  private plan_guess(text: string): void {
+    this.pendingGuesses.push(text);
+  }
+
+  private anyTableBefore(i: number): boolean {
+    for (let j = 0; j < i; j++) if (this.isTableItem(this.items[j])) return true;
+    return false;
+  }
+
+  private prevContent(i: number): Item | undefined {
+    for (let j = i - 1; j >= 0; j--) {
+      const it = this.items[j];
+      if (has(it, 'all') && !isContent(it)) continue;
+      return it;
+    }
+    return undefined;
+  }
+
+  // ----------------------------------------------------------- resolution
+
+  /** Tables already part of the query. */
+  private inPlay(): string[] {
+    return [this.plan.subject, ...this.plan.joins.keys()];
+  }
+
+  private pickColumn(item: Item | undefined, prefer?: string): ColumnSense | undefined {
+    const cols = senses(item, 'column');
+    if (cols.length === 0) return undefined;
+    const play = prefer ? [prefer, ...this.inPlay()] : this.inPlay();
+    for (const t of play) {
+      const hit = cols.filter((c) => c.table === t).sort((a, b) => a.rank - b.rank)[0];
+      if (hit) return hit;
+    }
+    // A column of a table reachable by foreign keys joins that table in.
+    const reachable = cols.filter((c) => fkPath(this.lex.catalog, this.plan.subject, c.table, 2)).sort((a, b) => a.rank - b.rank);
+    return reachable[0] ?? cols.sort((a, b) => a.rank - b.rank)[0];
+  }
+
+  private pickFromList<T extends { table: string }>(list: T[]): T | undefined {
+    for (const t of this.inPlay()) {
+      const hit = list.find((s) => s.table === t);
+      if (hit) return hit;
+    }
+    return list.find((s) => fkPath(this.lex.catalog, this.plan.subject, s.table, 2)) ?? list[0];
+  }
+
+  /** Makes sure a table takes part in the query, joined along its foreign-key path. */
+  private ensure(table: string, type: 'INNER' | 'LEFT' = 'INNER'): string {
+    if (table === this.plan.subject) return table;
+    const current = this.plan.joins.get(table);
+    if (current) {
+      if (current === 'LEFT' && type === 'INNER') this.plan.joins.set(table, 'INNER');
+      return table;
+    }
+    const path = fkPath(this.lex.catalog, this.plan.subject, table);
+    if (!path) {
+      this.plan.guesses.push(`${table} has no foreign-key path from ${this.plan.subject}`);
+      return table;
+    }
+    for (const hop of path) {
+      if (hop.to !== this.plan.subject && !this.plan.joins.has(hop.to)) this.plan.joins.set(hop.to, type);
+    }
+    return table;
+  }
+
+  // -------------------------------------------------------------- reading
+
+  private next(i: number, skip: (it: Item) => boolean = () => false): number {
+    let j = i + 1;
+    while (j < this.items.length && (skip(this.items[j]) || (!isContent(this.items[j]) && has(this.items[j], 'all')))) j++;
+    return j;
+  }
+
+  /** The operand a comparator refers to: the nearest column or measure before it. */
+  private leftOperand(i: number): { expr: Expr; label: string; table: string; aggregate?: string } | undefined {
+    for (let j = i - 1; j >= 0 && i - j <= 4; j--) {
+      const it = this.items[j];
+      const m = this.pickMeasure(it);
+      if (m) return { expr: m.expr, label: m.label, table: m.table };
+      const c = this.pickColumn(it);
+      if (c && !this.isTableItem(it)) {
+        const agg = this.items[j - 1] && Object.keys(AGG).find((k) => has(this.items[j - 1], k));
+        return { expr: col(c.table, c.column), label: c.column, table: c.table, aggregate: agg ? AGG[agg] : undefined };
+      }
+      if (c && this.isTableItem(it) && senses(it, 'column').length) {
+        return { expr: col(c.table, c.column), label: c.column, table: c.table };
+      }
+      if (this.isTableItem(it) || it.kind === 'num') break;
+    }
+    return undefined;
+  }
+
+  private leftOperandAt(i: number): { at: number; column?: ColumnSense } | undefined {
+    const c = this.pickColumn(this.items[i - 1]);
+    return c ? { at: i - 1, column: c } : undefined;
+  }
+
+  private pickMeasure(item: Item | undefined): MeasureSense | undefined {
+    return this.pickFromList(senses(item, 'measure'));
+  }
+
+  /** A number, a date or a column after a comparator; how many items it took. */
+  private rightOperand(i: number, left: { table: string }): { expr?: Expr; date?: DateValue; cmpCol?: string; span: number; average?: Cond[] } | undefined {
+    const j = this.next(i);
+    const it = this.items[j];
+    if (!it) return undefined;
+    const date = readDate(this.items, j, this.lex);
+    if (date && date.value.kind !== 'relative' && date.value.kind !== 'this') return { date: date.value, span: date.span + (j - i - 1) };
+    if (it.kind === 'num' && !(it.year && this.isDateColumnExpr(left))) return { expr: lit(it.num!), span: j - i };
+    if (it.kind === 'num') {
+      return { date: { kind: 'point', iso: `${it.num}-01-01`, endIso: `${it.num! + 1}-01-01` }, span: j - i };
+    }
+    if (it.kind === 'date') return { date: { kind: 'point', iso: it.text, endIso: it.text }, span: j - i };
+    // "higher than the IT department average": an average, possibly over a subset.
+    for (let k = j; k < this.items.length && k - j < 5; k++) {
+      if (has(this.items[k], 'average_word', 'avg')) {
+        const filters: Cond[] = [];
+        for (let m = j; m < k; m++) {
+          const v = this.pickFromList(senses(this.items[m], 'value'));
+          if (v) {
+            filters.push({ k: 'cmp', op: '=', left: col(`${v.table}#sub`, v.column), right: lit(v.value) });
+            this.used.add(m);
+          }
+        }
+        return { average: filters, span: k - i };
+      }
+    }
+    const c = this.pickColumn(it, left.table);
+    if (c && !it.kws.has('count')) return { expr: col(c.table, c.column), cmpCol: c.column, span: j - i };
+    return undefined;
+  }
+
+  private isDateColumnExpr(left: { table: string } & Partial<{ expr: Expr }>): boolean {
+    const e = left.expr;
+    if (!e || e.k !== 'col') return false;
+    const c = this.lex.catalog.column(left.table, e.column);
+    return c?.category === 'date' || c?.category === 'timestamp';
+  }
+
+  private addAggregate(a: Aggregate): void {
+    if (!this.plan.aggregates.some((x) => x.alias === a.alias)) this.plan.aggregates.push(a);
+  }
+
+  private addOrder(o: OrderItem): void {
+    if (!this.plan.orderBy.some((x) => sameExpr(x.expr, o.expr))) this.plan.orderBy.push(o);
+  }
+
+  /** The column or measure at `j`, looking past "of" and a table word qualifying it ("of project budgets"). */
+  private operandAt(j: number): { at: number; column?: ColumnSense; measure?: MeasureSense } | undefined {
+    if (has(this.items[j], 'in', 'eq') && !isContent(this.items[j])) j++;
+    if (this.isTableItem(this.items[j]) && (senses(this.items[j + 1], 'column').length || senses(this.items[j + 1], 'measure').length)) {
+      this.used.add(j);
+      j++;
+    }
+    const it = this.items[j];
+    const measure = this.pickMeasure(it);
+    if (measure) return { at: j, measure };
+    const column = this.isTableItem(it) && !senses(it, 'column').length ? undefined : this.pickColumn(it);
+    return column ? { at: j, column } : undefined;
+  }
+
+  // ---------------------------------------------------------------- parse
+
+  parse(): ParseOutcome {
+    const support = this.tableSupport();
+    this.plan = {
+      subject: '', joins: new Map(), where: [], computed: [], aggregates: [], groupBy: [], having: [], orderBy: [],
+      steps: [], guesses: [],
+    };
+    const { table: subject, at } = this.chooseSubject(support);
+    this.plan.subject = subject;
+    this.plan.guesses.push(...this.pendingGuesses);
+    if (at >= 0) this.used.add(at);
+    this.plan.steps.push(`Subject: ${subject}${at >= 0 ? ` (from "${this.items[at].text}")` : ''}.`);
+    this.readModifiers(at, support);
+    this.readTables(support);
+    this.readDates();
+    this.readComparisons();
+    this.readPatterns();
+    this.readNulls();
+    this.readValuesAndFilters(support);
+    this.readAggregates();
+    this.readGroups(support);
+    this.readDuplicates();
+    if ((this.plan.aggregates.length || this.plan.having.length) && this.plan.groupBy.length === 0) this.firstIsColumnGroup();
+    this.implicitSummary();
+    this.readOrdering();
+    this.readWindows();
+    this.readDistinct();
+    this.readLiterals();
+    this.readMentionedColumns();
+    for (let i = 0; i < this.items.length; i++) {
+      const it = this.items[i];
+      if (!this.used.has(i) && it.kind === 'unknown') this.plan.guesses.push(`word "${it.text}" not understood`);
+      else if (it.fuzzy) this.plan.guesses.push(`"${it.text}" read as a misspelling`);
+    }
+    return { query: this.build(), steps: this.plan.steps, guesses: this.plan.guesses, subject };
+  }
+
+  /** Table words just before the subject ("project revisions"): parents joined for their names. */
+  private readModifiers(at: number, support: Map<string, number>): void {
+    for (let j = at - 1; j >= 0 && this.isTableItem(this.items[j]); j--) {
+      const t = this.tableOf(this.items[j], support);
+      this.used.add(j);
+      if (!t || t === this.plan.subject) continue;
+      const path = fkPath(this.lex.catalog, this.plan.subject, t, 1);
+      if (path && path[0].toParent) {
+        this.ensure(t, 'LEFT');
+        this.plan.steps.push(`"${this.items[j].text}" qualifies ${this.plan.subject}: LEFT JOIN ${t} for its names (keeps every row).`);
+      }
+    }
+  }
+
+  private dateColumnFor(i: number, table = this.plan.subject): { table: string; column: string } {
+    const f = this.facts(table);
+    for (let j = i - 1; j >= 0 && i - j <= 4; j--) {
+      const it = this.items[j];
+      const c = senses(it, 'column').find((s) => {
+        const k = this.lex.catalog.column(s.table, s.column);
+        return (k?.category === 'date' || k?.category === 'timestamp') && this.inPlay().includes(s.table);
+      });
+      if (c && !has(it, 'start', 'end')) {
+        this.used.add(j);
+        return { table: c.table, column: c.column };
+      }
+      if (has(it, 'end') && f.endDate) return { table, column: f.endDate };
+      if (has(it, 'start') && f.startDate) return { table, column: f.startDate };
+      if (this.isTableItem(it)) break;
+    }
+    // "Contracts expiring …" names the verb after the date phrase's table; a verb anywhere decides.
+    if (this.items.some((it) => has(it, 'end') && !has(it, 'start')) && f.endDate) return { table, column: f.endDate };
+    if (this.items.some((it) => has(it, 'start') && !has(it, 'end')) && f.startDate) return { table, column: f.startDate };
+    if (!f.defaultDate) return { table, column: f.table.columns[0].name };
+    return { table, column: f.defaultDate };
+  }
+
+  private readDates(): void {
+    for (let i = 0; i < this.items.length; i++) {
+      if (this.used.has(i)) continue;
+      const prev = this.items[i - 1];
+      const d = readDate(this.items, i, this.lex);
+      if (!d) continue;
+      if (has(prev, 'gt', 'gte', 'lt', 'lte') && !has(prev, 'in')) {
+        i += d.span - 1;
+        continue;
+      }
+      const target = this.dateColumnFor(i);
+      const e = col(target.table, target.column);
+      const conds = dateConditions(e, d.value, 'in');
+      if (this.items.some((it) => has(it, 'expiring')) && d.value.kind !== 'relative') {
+        conds.push({ k: 'cmp', op: '>=', left: e, right: { k: 'sql', text: 'CURRENT_DATE' } });
+      }
+      this.plan.where.push(...conds);
+      for (let k = i; k < i + d.span; k++) this.used.add(k);
+      if (has(prev, 'in', 'since', 'from')) this.used.add(i - 1);
+      this.plan.steps.push(`Date "${this.items.slice(i, i + d.span).map((x) => x.text).join(' ')}" on ${target.table}.${target.column}.`);
+      i += d.span - 1;
+    }
+  }
+
+  private readComparisons(): void {
+    for (let i = 0; i < this.items.length; i++) {
+      const it = this.items[i];
+      if (this.used.has(i)) continue;
+      if (has(it, 'above_average', 'below_average')) {
+        const operand = this.operandAt(this.next(i)) ?? (this.leftOperandAt(i));
+        if (operand?.column) {
+          const c = operand.column;
+          const key = `${c.table}#sub`;
+          const sub = emptyQuery({ table: c.table, key });
+          sub.select = [{ expr: { k: 'fn', name: 'AVG', args: [col(key, c.column)] } }];
+          const op = has(it, 'above_average') ? '>' : '<';
+          this.ensure(c.table);
+          this.plan.where.push({ k: 'cmp', op, left: col(c.table, c.column), right: { k: 'sub', query: sub } });
+          [i, operand.at].forEach((k) => this.used.add(k));
+          this.plan.steps.push(`Filter: ${c.column} ${op} its average (subquery).`);
+        }
+        continue;
+      }
+      const between = has(it, 'between');
+      const opKw = Object.keys(CMP).find((k) => has(it, k));
+      const multiple = has(it, 'multiple');
+      if (!between && !opKw && !multiple) continue;
+      if (opKw === 'eq' && !(this.items[i + 1]?.kind === 'num')) continue;
+      if (has(it, 'in') && !(this.items[i + 1]?.kind === 'num') && !readDate(this.items, i + 1, this.lex)) continue;
+      // "more than 5 projects", "multiple staff": a count of related rows.
+      const countAt = multiple ? i + 1 : this.items[i + 1]?.kind === 'num' ? i + 2 : -1;
+      const counted = countAt >= 0 ? this.items[countAt] : undefined;
+      if (counted && this.isTableItem(counted) && !senses(counted, 'column').some((c) => this.inPlay().includes(c.table) && !this.isTableItem(counted))) {
+        const n = multiple ? 1 : this.items[i + 1].num!;
+        const op = multiple ? '>' : CMP[opKw ?? 'gt'] ?? '>';
+        this.countCondition(counted, op, n, i, countAt);
+        continue;
+      }
+      let left = this.leftOperand(i);
+      const dated = readDate(this.items, this.next(i), this.lex);
+      if (dated && dated.value.kind !== 'relative' && !(left && this.isDateColumnExpr(left))) {
+        // "started after January 2024": the date column the verb names.
+        const d = this.dateColumnFor(i);
+        left = { expr: col(d.table, d.column), label: d.column, table: d.table };
+      }
+      if (!left && (has(this.items[i - 1], 'duration') || has(it, 'duration'))) left = this.durationOperand();
+      if (!left && this.unitAfterNumber(i)) left = this.durationOperand();
+      if (!left) left = this.defaultNumeric(i);
+      if (!left) continue;
+      this.used.add(i);
+      if (between) {
+        const a = this.items[i + 1];
+        const b = this.items[i + 3];
+        if (a?.kind === 'num' && b?.kind === 'num' && has(this.items[i + 2], 'and')) {
+          const cond: Cond = { k: 'between', arg: left.expr, low: lit(a.num!), high: lit(b.num!) };
+          this.addCondition(cond, left);
+          [i + 1, i + 2, i + 3].forEach((k) => this.used.add(k));
+          this.plan.steps.push(`Filter: ${left.label} between ${a.num} and ${b.num}.`);
+          i += 3;
+        }
+        continue;
+      }
+      const right = this.rightOperand(i, left);
+      if (!right) continue;
+      for (let k = i + 1; k <= i + right.span; k++) this.used.add(k);
+      const op = CMP[opKw ?? 'gt'];
+      if (right.date) {
+        const conds = dateConditions(left.expr, right.date, opKw === 'gte' && has(it, 'from') ? 'gte' : (opKw as DateOp));
+        conds.forEach((c) => this.addCondition(c, left));
+        this.plan.steps.push(`Filter: ${left.label} ${op} ${describeDate(right.date)}.`);
+      } else if (right.average) {
+        const sub = emptyQuery({ table: left.table, key: `${left.table}#sub` });
+        const e = left.expr.k === 'col' ? col(`${left.table}#sub`, left.expr.column) : left.expr;
+        sub.select = [{ expr: { k: 'fn', name: 'AVG', args: [e] } }];
+        sub.where = right.average;
+        this.addCondition({ k: 'cmp', op, left: left.expr, right: { k: 'sub', query: sub } }, left);
+        this.plan.steps.push(`Filter: ${left.label} ${op} the average${right.average.length ? ' of the subset named' : ''} (subquery).`);
+      } else if (right.expr) {
+        const value = right.expr.k === 'lit' && typeof right.expr.value === 'number' && this.unitScale(i + 1 + right.span);
+        const expr = value ? lit((right.expr as { value: number }).value * value) : right.expr;
+        this.addCondition({ k: 'cmp', op, left: left.expr, right: expr }, left);
+        this.plan.steps.push(`Filter: ${left.label} ${op} ${right.cmpCol ?? (expr.k === 'lit' ? String(expr.value) : 'value')}.`);
+      }
+    }
+  }
+
+  /** Multiplier from a unit word after a number ("2 years" of a day-valued duration). */
+  private unitScale(at: number): number | undefined {
+    const it = this.items[at];
+    if (!it || it.kind !== 'unknown' && it.kind !== 'phrase') return undefined;
+    const unit = this.lex.grammar.units[it.text.toLowerCase()];
+    if (!unit) return undefined;
+    this.used.add(at);
+    return { day: 1, week: 7, month: 30, quarter: 91, year: 365 }[unit];
+  }
+
+  private unitAfterNumber(i: number): boolean {
+    const it = this.items[i + 2];
+    return this.items[i + 1]?.kind === 'num' && it !== undefined && this.lex.grammar.units[it.text.toLowerCase()] !== undefined;
+  }
+
+  /** The length of the subject's date range in days. */
+  private durationOperand(): { expr: Expr; label: string; table: string } | undefined {
+    const f = this.facts(this.plan.subject);
+    if (!f.startDate || !f.endDate) return undefined;
+    const s = this.plan.subject;
+    return { expr: { k: 'bin', op: '-', left: col(s, f.endDate), right: col(s, f.startDate) }, label: 'duration in days', table: s };
+  }
+
+  /** "budget over 100k" reads budget; "projects over 100k" reads the subject's main money column. */
+  private defaultNumeric(i: number): { expr: Expr; label: string; table: string } | undefined {
+    const n = this.items[i + 1];
+    if (n?.kind !== 'num') return undefined;
+    const cols = this.facts(this.plan.subject).table.columns.filter((c) => c.category === 'number' && !c.primaryKey && !c.name.toLowerCase().endsWith('_id'));
+    const money = cols.find((c) => /budget|value|amount|cost|revenue|price/i.test(c.name)) ?? cols[0];
+    if (!money) return undefined;
+    this.plan.guesses.push(`comparison without a column: ${money.name} assumed`);
+    return { expr: col(this.plan.subject, money.name), label: money.name, table: this.plan.subject };
+  }
+
+  /** Places a condition: WHERE for row columns, HAVING when it is on an aggregate. */
+  private addCondition(cond: Cond, left: { table: string; aggregate?: string; expr: Expr }): void {
+    if (left.aggregate && cond.k === 'cmp') {
+      this.plan.having.push({ ...cond, left: { k: 'fn', name: left.aggregate, args: [left.expr] } });
+      return;
+    }
+    this.ensure(left.table);
+    this.plan.where.push(cond);
+  }
+
+  /** "with more than 3 staff": the number of related rows, kept as a column and compared. */
+  private countCondition(counted: Item, op: string, n: number, at: number, countAt: number): void {
+    const table = senses(counted, 'table')[0].table;
+    [at, at + 1, countAt].forEach((k) => this.used.add(k));
+    const groupedHere = this.items.slice(0, at).some((it) => has(it, 'group')) || this.plan.groupBy.length > 0;
+    const countExpr = this.relatedCount(table);
+    if (!countExpr || groupedHere || table === this.plan.subject) {
+      this.plan.having.push({ k: 'cmp', op, left: { k: 'fn', name: 'COUNT', args: [], star: true }, right: lit(n) });
+      this.plan.steps.push(`Having: COUNT(*) ${op} ${n}.`);
+      return;
+    }
+    const alias = aliasName(`${senses(counted, 'table')[0].table.split('_').at(-1)}_count`);
+    this.plan.computed.push({ expr: countExpr, alias });
+    this.plan.where.push({ k: 'cmp', op, left: countExpr, right: lit(n) });
+    this.plan.steps.push(`Filter: number of related ${table} rows ${op} ${n} (correlated count).`);
+  }
+
+  /** A correlated COUNT of a related table's rows per subject row. */
+  private relatedCount(table: string): Expr | undefined {
+    const path = fkPath(this.lex.catalog, this.plan.subject, table, 1);
+    if (!path || path.length !== 1) return undefined;
+    const hop = path[0];
+    const key = `${table}#sub`;
+    const sub = emptyQuery({ table, key });
+    sub.select = [{ expr: { k: 'fn', name: 'COUNT', args: [], star: true } }];
+    sub.where = [hopCondition({ ...hop, from: table, to: this.plan.subject, fromColumns: hop.toColumns, toColumns: hop.fromColumns, toParent: !hop.toParent }, key, this.plan.subject)];
+    return { k: 'sub', query: sub };
+  }
+
+  private readPatterns(): void {
+    for (let i = 0; i < this.items.length; i++) {
+      const it = this.items[i];
+      const kind = has(it, 'startswith') ? 'start' : has(it, 'endswith') ? 'end' : has(it, 'contains') ? 'contains' : undefined;
+      const lit1 = this.items[i + 1];
+      const quotedThenName = it.kind === 'quoted' && has(this.items[i + 1], 'inname');
+      if (!kind && !quotedThenName) continue;
+      const literalItem = quotedThenName ? it : lit1;
+      if (!literalItem || (literalItem.kind !== 'quoted' && literalItem.kind !== 'unknown' && literalItem.kind !== 'phrase')) continue;
+      const text = literalItem.text;
+      const column = this.patternColumn(i, text, quotedThenName);
+      if (!column) continue;
+      const pattern = kind === 'start' ? `${text}%` : kind === 'end' ? `%${text}` : `%${text}%`;
+      this.ensure(column.table);
+      this.plan.where.push({ k: 'like', arg: col(column.table, column.column), pattern, negated: has(this.items[i - 1], 'neg') });
+      [i, i + 1].forEach((k) => this.used.add(k));
+      this.plan.steps.push(`Text pattern: ${column.column} ILIKE '${pattern}'.`);
+      i++;
+    }
+  }
+
+  /** The column a text pattern applies to: one named just before, a code column for code-like text, else the name. */
+  private patternColumn(i: number, text: string, inName: boolean): { table: string; column: string } | undefined {
+    const prev = this.items[i - 1];
+    const named = this.pickColumn(prev);
+    if (named && !this.isTableItem(prev) && this.lex.catalog.column(named.table, named.column)?.category === 'text') return named;
+    const f = this.facts(this.plan.subject);
+    const codeLike = /\d/.test(text) || (/^[A-Z0-9-]+$/.test(text) && text.length <= 5);
+    if (!inName && codeLike && f.codeColumn && this.lex.catalog.column(f.table.name, f.codeColumn)?.category === 'text') {
+      return { table: f.table.name, column: f.codeColumn };
+    }
+    return f.nameColumn ? { table: f.table.name, column: f.nameColumn } : undefined;
+  }
+
+  private readNulls(): void {
+    for (let i = 0; i < this.items.length; i++) {
+      if (this.used.has(i)) continue;
+      const it = this.items[i];
+      const before = has(it, 'null', 'without', 'notnull');
+      if (!before) {
+        // "end date is null", "email is not null"
+        const c = this.pickColumn(it);
+        if (c && !this.isTableItem(it) && has(this.items[i + 1], 'eq') && has(this.items[i + 2], 'null', 'notnull')) {
+          const negated = has(this.items[i + 2], 'notnull') || has(this.items[i + 1], 'neg');
+          this.nullCheck(c, negated, [i, i + 1, i + 2]);
+        }
+        continue;
+      }
+      const j = this.next(i);
+      const target = this.items[j];
+      const c = this.pickColumn(target);
+      if (!c || this.isTableItem(target) || has(this.items[j + 1], ...Object.keys(CMP), 'between')) continue;
+      if (senses(target, 'measure').length) continue;
+      this.nullCheck(c, has(it, 'notnull') && !has(it, 'null'), [i, j]);
+    }
+    // "contacts with email": a plain "with" before a nullable column that nothing compares.
+    for (let i = 0; i < this.items.length; i++) {
+      if (this.used.has(i) || !has(this.items[i], 'with') || this.items[i].text.toLowerCase() !== 'with') continue;
+      const j = i + 1;
+      const target = this.items[j];
+      const c = this.pickColumn(target);
+      if (!c || this.isTableItem(target) || this.used.has(j)) continue;
+      const column = this.lex.catalog.column(c.table, c.column);
+      if (!column?.nullable || column.category === 'number' || this.items[j + 1] && !has(this.items[j + 1], 'and', 'with')) continue;
+      this.nullCheck(c, true, [i, j]);
+    }
+  }
+
+  private nullCheck(c: ColumnSense, negated: boolean, at: number[]): void {
+    this.ensure(c.table);
+    this.plan.where.push({ k: 'null', arg: col(c.table, c.column), negated });
+    at.forEach((k) => this.used.add(k));
+    this.plan.steps.push(`Filter: ${c.column} IS ${negated ? 'NOT ' : ''}NULL.`);
+  }
+
+  /** The table item a value or filter stands before as an adjective ("active projects", "Finance department projects"). */
+  private nounAfter(i: number, support: Map<string, number>): string | undefined {
+    for (let j = i + 1; j < this.items.length && j - i <= 3; j++) {
+      const it = this.items[j];
+      if (it.at !== this.items[j - 1].end) return undefined;
+      if (this.isTableItem(it)) return this.tableOf(it, support);
+      if (has(it, 'and', 'or') || senses(it, 'value').length || senses(it, 'filter').length || (senses(it, 'column').length && !has(it, ...Object.keys(CMP)))) continue;
+      return undefined;
+    }
+    return undefined;
+  }
+
+  /** A value of a table the question does not name counts only when written as a name (capitals, quotes). */
+  private valueAllowed(v: ValueSense, item: Item, mentioned: Set<string>): boolean {
+    if (this.inPlay().includes(v.table) || mentioned.has(v.table) || this.existsTargets.has(v.table)) return true;
+    return item.at > 0 && /[A-Z]/.test(item.text);
+  }
+
+  private readValuesAndFilters(support: Map<string, number>): void {
+    const mentioned = new Set(this.items.filter((it) => this.isTableItem(it)).map((it) => this.tableOf(it, support)!));
+    const valueGroups = new Map<string, { sense: ValueSense; values: string[]; negated: boolean }>();
+    for (let i = 0; i < this.items.length; i++) {
+      if (this.used.has(i)) continue;
+      const it = this.items[i];
+      const noun = this.nounAfter(i, support);
+      const values = senses(it, 'value').filter((v) => this.valueAllowed(v, it, mentioned));
+      const filters = senses(it, 'filter');
+      if (values.length === 0 && filters.length === 0) continue;
+      const negated = has(this.items[i - 1], 'neg') || (has(this.items[i - 1], 'in') && has(this.items[i - 2], 'neg'));
+      if (negated) this.used.add(i - 1);
+      // A value written with its column ("high priority", "active status") is that value, not a business rule.
+      const explicit = values.filter((v) => it.text.split(/\s+/).length > v.value.split(/\s+/).length);
+      const byNoun = <T extends { table: string }>(list: T[]) => (noun ? list.find((x) => x.table === noun) : undefined) ?? this.pickFromList(list);
+      let filter = filters.length ? byNoun(filters) : undefined;
+      const value = values.length ? byNoun(explicit.length ? explicit : values) : undefined;
+      // A business rule that only says "column = this value" is the value itself (so "a or b" becomes IN).
+      if (filter && value && filter.table === value.table && filter.cond.k === 'cmp' && filter.cond.op === '=' &&
+        filter.cond.left.k === 'col' && filter.cond.left.column === value.column && filter.cond.right.k === 'lit' && filter.cond.right.value === value.value) {
+        filter = undefined;
+      }
+      const play = this.inPlay();
+      const useValue = value && (explicit.length > 0 || !filter || (value.table === noun && filter.table !== noun) ||
+        (play.includes(value.table) && !play.includes(filter.table) && filter.table !== noun));
+      const target = useValue ? value!.table : filter?.table;
+      this.used.add(i);
+      const sub = target ? this.existsTargets.get(target) : undefined;
+      if (sub && !play.includes(target!)) {
+        // "projects without active contracts": the condition belongs to the existence test; after it, a participle.
+        if (i < sub.at) {
+          const cond: Cond = useValue
+            ? { k: 'cmp', op: negated ? '<>' : '=', left: col(target!, value!.column), right: lit(value!.value) }
+            : negated ? { k: 'not', item: filter!.cond } : filter!.cond;
+          sub.query.where.push(rekey(cond, target!, `${target}#sub`));
+          this.plan.steps.push(`Condition "${it.text}" applies inside the existence test on ${target}.`);
+        }
+        continue;
+      }
+      if (useValue && value) {
+        const key = `${value.table}.${value.column}`;
+        const group = valueGroups.get(key) ?? { sense: value, values: [], negated };
+        group.values.push(value.value);
+        valueGroups.set(key, group);
+        continue;
+      }
+      if (filter) {
+        const before = this.plan.where.length;
+        this.applyFilter(filter, negated);
+        // "overdue or on hold": alternatives joined by "or".
+        if (has(this.items[i - 1], 'or') && before > 0 && this.plan.where.length === before + 1 && this.lastFilterAt === i - 2) {
+          const added = this.plan.where.pop()!;
+          const prior = this.plan.where.pop()!;
+          this.plan.where.push({ k: 'or', items: [prior, added] });
+        }
+        this.lastFilterAt = i;
+      }
+    }
+    for (const { sense, values, negated } of valueGroups.values()) {
+      this.ensure(sense.table);
+      const arg = col(sense.table, sense.column);
+      const cond: Cond = values.length === 1
+        ? { k: 'cmp', op: negated ? '<>' : '=', left: arg, right: lit(values[0]) }
+        : { k: 'in', arg, values: values.map((v) => lit(v)), negated };
+      this.plan.where.push(cond);
+      this.plan.steps.push(`Filter: ${sense.table}.${sense.column} ${negated ? 'not ' : ''}${values.map((v) => `'${v}'`).join(' or ')} (value of the column).`);
+    }
+  }
+
+  private applyFilter(filter: FilterSense, negated: boolean): void {
+    if (filter.having) {
+      // "overallocated resources": a condition on a per-key total of the filter's table.
+      const h = filter.having;
+      this.plan.from = filter.table;
+      const perExpr = col(filter.table, h.per);
+      if (!this.plan.groupBy.some((g) => g.expr.k === 'col' && g.expr.column === h.per)) this.plan.groupBy.push({ expr: perExpr });
+      const agg: Expr = { k: 'fn', name: h.fn, args: [col(filter.table, h.column)] };
+      this.addAggregate({ fn: h.fn, arg: col(filter.table, h.column), alias: aliasName(`total_${h.column}`) });
+      const base = filter.cond.k === 'cmp' ? filter.cond : undefined;
+      if (base) this.plan.having.push({ ...base, left: agg });
+      this.plan.steps.push(`Business rule "${filter.label}": ${h.fn}(${h.column}) per ${h.per}.`);
+      return;
+    }
+    this.ensure(filter.table);
+    this.plan.where.push(negated ? { k: 'not', item: filter.cond } : filter.cond);
+    this.plan.steps.push(`Business rule "${filter.label}"${negated ? ' (negated)' : ''} on ${filter.table}.`);
+  }
+
+  /** Other tables: joined, tested for existence, or counted, by the words before them. */
+  private readTables(support: Map<string, number>): void {
+    for (let i = 0; i < this.items.length; i++) {
+      if (this.used.has(i) || !this.isTableItem(this.items[i])) continue;
+      // "without staff assignments": a compound names one table, its head word last.
+      let head = i;
+      while (this.isTableItem(this.items[head + 1]) && this.items[head + 1].at === this.items[head].end && !this.used.has(head + 1)) head++;
+      for (let k = i; k < head; k++) this.used.add(k);
+      const prev = this.prevContent(i);
+      i = head;
+      const table = this.tableOf(this.items[i], support);
+      if (!table) continue;
+      this.used.add(i);
+      if (has(prev, 'group')) {
+        this.used.delete(i);
+        continue;
+      }
+      if (table === this.plan.subject) {
+        this.selfRelation(i, prev);
+        continue;
+      }
+      if (has(prev, 'most', 'least')) {
+        this.used.delete(i);
+        continue;
+      }
+      if (has(prev, 'left') || this.items.slice(i + 1).some((it) => has(it, 'left'))) {
+        this.join(table, 'LEFT', `"${this.items[i].text}" optional: LEFT JOIN keeps rows without a match`);
+      } else if (has(prev, 'without')) {
+        this.existence(table, true, i);
+      } else if (has(prev, 'have')) {
+        this.existence(table, false, i);
+      } else if (has(prev, 'with')) {
+        this.join(table, this.options.withJoin ?? 'INNER', `"${prev!.text} ${this.items[i].text}": join`);
+      } else if (this.plan.where.some((c) => condTables(c).has(table)) || this.plan.joins.has(table)) {
+        this.ensure(table);
+      } else {
+        const path = fkPath(this.lex.catalog, this.plan.subject, table);
+        if (path?.every((h) => h.toParent)) this.join(table, 'LEFT', `"${this.items[i].text}" is a parent of ${this.plan.subject}: LEFT JOIN`);
+        else this.join(table, this.options.withJoin ?? 'INNER', `"${this.items[i].text}": join`);
+      }
+    }
+  }
+
+  private join(table: string, type: 'INNER' | 'LEFT', why: string): void {
+    this.ensure(table, type);
+    this.plan.steps.push(`${why} ${table} along ${this.pathText(table)}.`);
+  }
+
+  private pathText(table: string): string {
+    const path = fkPath(this.lex.catalog, this.plan.subject, table) ?? [];
+    return path.map((h) => `${h.from}.${h.fromColumns.join(',')} = ${h.to}.${h.toColumns.join(',')}`).join(', ') || 'no key';
+  }
+
+  private existence(table: string, negated: boolean, at: number): void {
+    const path = fkPath(this.lex.catalog, this.plan.subject, table);
+    if (!path || path.length === 0) return;
+    const query = this.existsQuery(path);
+    this.existsTargets.set(table, { query, at });
+    this.plan.where.push({ k: 'exists', query, negated });
+    this.plan.steps.push(`${negated ? 'NOT EXISTS' : 'EXISTS'}: ${this.plan.subject} rows ${negated ? 'without' : 'with'} a ${table} row (${this.pathText(table)}).`);
+  }
+
+  /** `SELECT 1 FROM <path> WHERE <first hop> = outer` for EXISTS along a foreign-key path. */
+  private existsQuery(path: Hop[]): Query {
+    const keyOf = (t: string) => `${t}#sub`;
+    const first = path[0];
+    const q = emptyQuery({ table: first.to, key: keyOf(first.to) });
+    q.select = [{ expr: lit(1) }];
+    q.where = [hopCondition(first, this.plan.subject, keyOf(first.to))];
+    for (const hop of path.slice(1)) q.joins.push({ type: 'INNER', source: { table: hop.to, key: keyOf(hop.to) }, on: hopCondition(hop, keyOf(hop.from), keyOf(hop.to)) });
+    return q;
+  }
+
+  /** Parent/child words on a self-referencing table: "with their parent", "that have sub-projects". */
+  private selfRelation(i: number, prev: Item | undefined): void {
+    const self = selfReference(this.lex.catalog, this.plan.subject);
+    if (!self) return;
+    const childWord = this.items.some((it) => has(it, 'child'));
+    if (childWord && has(prev, 'without', 'have')) {
+      const key = `${this.plan.subject}#sub`;
+      const q = emptyQuery({ table: this.plan.subject, key });
+      q.select = [{ expr: lit(1) }];
+      q.where = [{ k: 'cmp', op: '=', left: col(key, self.column), right: col(this.plan.subject, self.refColumn) }];
+      this.plan.where.push({ k: 'exists', query: q, negated: has(prev, 'without') });
+      this.plan.steps.push(`${has(prev, 'without') ? 'NOT EXISTS' : 'EXISTS'} a child row (${self.column} = ${self.refColumn}).`);
+    } else if (this.items.some((it) => has(it, 'parent'))) {
+      this.plan.selfParent = true;
+      this.plan.steps.push(`LEFT JOIN ${this.plan.subject} as parent on ${self.column} = parent.${self.refColumn}.`);
+    }
+  }
+
+  private readAggregates(): void {
+    for (let i = 0; i < this.items.length; i++) {
+      const it = this.items[i];
+      if (this.used.has(i) && !has(it, 'count')) continue;
+      if (has(it, 'count') && !has(it, 'sum', 'avg')) {
+        const j = this.next(i);
+        const target = this.items[j];
+        const distinct = has(target, 'distinct');
+        const t2 = distinct ? this.items[j + 1] : target;
+        const c = distinct ? this.pickColumn(t2) : undefined;
+        this.used.add(i);
+        if (c) {
+          this.used.add(j);
+          this.used.add(j + 1);
+          this.addAggregate({ fn: 'COUNT', arg: col(c.table, c.column), distinct: true, alias: aliasName(`distinct_${c.column}`) });
+          this.plan.steps.push(`Measure: COUNT(DISTINCT ${c.column}).`);
+        } else {
+          const table = t2 && this.isTableItem(t2) ? senses(t2, 'table')[0].table : this.plan.subject;
+          this.addAggregate({ fn: 'COUNT', alias: aliasName(`${table.split('_').at(-1)}_count`), countTable: table !== this.plan.subject ? table : undefined });
+          this.plan.steps.push(`Measure: COUNT of ${table} rows.`);
+        }
+        continue;
+      }
+      const agg = Object.keys(AGG).find((k) => has(it, k));
+      if (!agg || has(it, 'count')) continue;
+      if (this.items.slice(i + 1, i + 3).some((x) => has(x, 'most', 'least'))) continue;
+      let j = this.next(i);
+      if (has(this.items[j], 'count')) continue;
+      if (has(this.items[j], 'of', 'in')) j++;
+      // "average project budget": the table word qualifies the column after it.
+      if (this.isTableItem(this.items[j]) && (senses(this.items[j + 1], 'column').length || senses(this.items[j + 1], 'measure').length)) {
+        this.used.add(j);
+        j++;
+      }
+      const target = this.items[j];
+      const m = this.pickMeasure(target);
+      const c = m ? undefined : this.pickColumn(target);
+      if (!m && (!c || (this.isTableItem(target) && !senses(target, 'column').length))) continue;
+      this.used.add(i);
+      this.used.add(j);
+      if (m) {
+        this.ensure(m.table);
+        this.addAggregate({ fn: m.aggregate ? '' : AGG[agg], arg: m.expr, alias: aliasName(`${agg}_${m.label}`) });
+        this.plan.steps.push(`Measure: ${AGG[agg]}(${m.label}).`);
+      } else if (c) {
+        this.ensure(c.table);
+        this.addAggregate({ fn: AGG[agg], arg: col(c.table, c.column), alias: aliasName(`${agg === 'sum' ? 'total' : agg}_${c.column}`) });
+        this.plan.steps.push(`Measure: ${AGG[agg]}(${c.column}).`);
+      }
+    }
+    // Measures from the vocabulary named without an aggregate word.
+    for (let i = 0; i < this.items.length; i++) {
+      if (this.used.has(i)) continue;
+      const m = this.pickMeasure(this.items[i]);
+      if (!m) continue;
+      this.used.add(i);
+      if (m.aggregate) {
+        this.plan.from ??= m.table;
+        if (m.per && !this.plan.groupBy.length) this.plan.groupBy.push({ expr: col(m.table, m.per) });
+        this.addAggregate({ fn: '', arg: m.expr, alias: aliasName(m.label) });
+      } else {
+        this.ensure(m.table);
+        this.plan.computed.push({ expr: m.expr, alias: aliasName(m.label) });
+        if (m.denominator && !this.plan.aggregates.length) this.plan.where.push({ k: 'cmp', op: '>', left: m.denominator, right: lit(0) });
+      }
+      this.plan.steps.push(`Derived measure "${m.label}" from the vocabulary.`);
+    }
+  }
+
+  private readGroups(support: Map<string, number>): void {
+    for (let i = 0; i < this.items.length; i++) {
+      const it = this.items[i];
+      if (!has(it, 'group') || this.used.has(i)) continue;
+      const j = this.next(i);
+      const target = this.items[j];
+      if (!target) continue;
+      const unit = this.lex.grammar.units[target.text.toLowerCase()];
+      if (unit === 'year' || unit === 'month' || unit === 'quarter') {
+        const d = this.dateColumnFor(i);
+        const e = col(d.table, d.column);
+        this.plan.groupBy.push({ expr: { k: 'extract', field: 'YEAR', arg: e }, alias: 'year' });
+        if (unit !== 'year') this.plan.groupBy.push({ expr: { k: 'extract', field: unit.toUpperCase(), arg: e }, alias: unit });
+        [i, j].forEach((k) => this.used.add(k));
+        this.plan.steps.push(`Group by ${unit} of ${d.column}.`);
+        continue;
+      }
+      const c = this.isTableItem(target) ? undefined : this.pickColumn(target);
+      if (c) {
+        const column = this.lex.catalog.column(c.table, c.column);
+        const numeric = column?.category === 'number' && !column.primaryKey;
+        const aggregating = this.plan.aggregates.length > 0 || this.items.some((x) => has(x, 'count'));
+        [i, j].forEach((k) => this.used.add(k));
+        if (it.text.toLowerCase() === 'by' && (numeric || column?.category === 'date') && !aggregating) {
+          // "resources by capacity": an ordering, not a grouping.
+          this.addOrder({ expr: col(c.table, c.column), desc: numeric, nullsLast: true });
+          this.plan.steps.push(`Order by ${c.column}${numeric ? ' descending' : ''}.`);
+          continue;
+        }
+        this.ensure(c.table);
+        this.plan.groupBy.push({ expr: col(c.table, c.column) });
+        this.plan.steps.push(`Group by ${c.table}.${c.column}.`);
+        // "by type and value": further columns joined by "and".
+        let k = j + 1;
+        while (has(this.items[k], 'and') && this.pickColumn(this.items[k + 1]) && !this.isTableItem(this.items[k + 1])) {
+          const c2 = this.pickColumn(this.items[k + 1])!;
+          const col2 = this.lex.catalog.column(c2.table, c2.column);
+          if (col2?.category === 'number') this.addAggregate({ fn: 'SUM', arg: col(c2.table, c2.column), alias: aliasName(`total_${c2.column}`) });
+          else this.plan.groupBy.push({ expr: col(c2.table, c2.column) });
+          this.used.add(k);
+          this.used.add(k + 1);
+          k += 2;
+        }
+        continue;
+      }
+      if (this.isTableItem(target)) {
+        const table = this.tableOf(target, support);
+        if (!table) continue;
+        [i, j].forEach((k) => this.used.add(k));
+        this.groupByTable(table);
+      }
+    }
+  }
+
+  /** "per company": group by the key that leads to the group's table, with its name when reachable. */
+  private groupByTable(table: string): void {
+    const subject = this.plan.from ?? this.plan.subject;
+    if (table === subject) {
+      // "margin per project" over the projects themselves: one row each, no grouping needed.
+      if (this.plan.aggregates.length === 0) return;
+      const f = this.facts(table);
+      for (const k of new Set([...f.table.primaryKey, ...f.display])) this.plan.groupBy.push({ expr: col(table, k) });
+      return;
+    }
+    const keepZero = this.items.some((it) => has(it, 'zero_rows'));
+    const path = fkPath(this.lex.catalog, subject, table);
+    if (!path || path.length === 0) return;
+    if (keepZero) {
+      // Counts that keep zero rows: start from the group's table, LEFT JOIN what is counted.
+      this.plan.from = table;
+      const f = this.facts(table);
+      for (const k of f.display) this.plan.groupBy.push({ expr: col(table, k) });
+      this.plan.joins.delete(table);
+      this.plan.joins.set(subject, 'LEFT');
+      this.plan.keepZero = subject;
+      this.plan.steps.push(`Group by ${table} keeping groups with no ${subject} (LEFT JOIN, COUNT of matched keys).`);
+      return;
+    }
+    const last = path[path.length - 1];
+    if (last.toParent) {
+      // The referencing column on the near side of the last hop is the group key.
+      const keyTable = last.from;
+      if (keyTable !== subject) this.ensure(keyTable);
+      for (const c of last.fromColumns) this.plan.groupBy.push({ expr: col(keyTable, c) });
+      if (path.length > 1) this.plan.countDistinct = true;
+      this.plan.steps.push(`Group by ${keyTable}.${last.fromColumns.join(',')} (the key of ${table}).`);
+    } else {
+      this.ensure(table);
+      for (const k of this.facts(table).display) this.plan.groupBy.push({ expr: col(table, k) });
+      this.plan.countDistinct = true;
+      this.plan.steps.push(`Group by ${table} (${this.facts(table).display.join(', ')}).`);
+    }
+  }
+
+  private readOrdering(): void {
+    let limit: number | undefined;
+    for (let i = 0; i < this.items.length; i++) {
+      const it = this.items[i];
+      if (it.kind === 'num' && !this.used.has(i)) {
+        const prev = this.items[i - 1];
+        const next = this.items[i + 1];
+        if (has(prev, 'most', 'least', 'recent', 'oldest') || has(next, 'most', 'least', 'recent', 'oldest') || (this.isTableItem(next) && !has(prev, ...Object.keys(CMP)))) {
+          limit = it.num;
+          this.used.add(i);
+        }
+      }
+    }
+    const descWord = this.items.some((it) => has(it, 'desc'));
+    const ascWord = this.items.some((it) => has(it, 'asc'));
+    for (let i = 0; i < this.items.length; i++) {
+      const it = this.items[i];
+      if (this.used.has(i) && !has(it, 'most', 'least')) continue;
+      if (has(it, 'order')) {
+        const c = this.pickColumn(this.items[this.next(i)]);
+        if (c) {
+          this.ensure(c.table);
+          this.addOrder({ expr: col(c.table, c.column), desc: descWord && !ascWord });
+          this.used.add(i);
+          this.used.add(this.next(i));
+          this.plan.steps.push(`Order by ${c.column}${descWord ? ' descending' : ''}.`);
+        }
+      } else if (has(it, 'alphabetical')) {
+        const name = this.facts(this.plan.subject).nameColumn;
+        if (name) this.addOrder({ expr: col(this.plan.subject, name), desc: false });
+        this.used.add(i);
+        this.plan.steps.push(`Order by ${name} alphabetically.`);
+      } else if (has(it, 'most', 'least') && !has(it, 'recent', 'oldest', 'previous')) {
+        this.superlative(i, has(it, 'most') && !has(it, 'least'), limit);
+        limit = undefined;
+      } else if (has(it, 'recent', 'oldest') && !this.used.has(i) && !has(this.items[i + 1], 'count')) {
+        const unitNext = this.items[i + 1] && this.lex.grammar.units[this.items[i + 1].text.toLowerCase()];
+        if (unitNext) continue;
+        const d = this.dateColumnFor(i);
+        this.addOrder({ expr: col(d.table, d.column), desc: has(it, 'recent'), nullsLast: true });
+        this.used.add(i);
+        this.plan.steps.push(`Order by ${d.column} ${has(it, 'recent') ? 'newest' : 'oldest'} first.`);
+        if (limit !== undefined) this.plan.limit = limit;
+        else if (this.singularSubject()) this.plan.limit = 1;
+        limit = undefined;
+      }
+    }
+    if (limit !== undefined && this.plan.orderBy.length) this.plan.limit = limit;
+    else if (limit !== undefined) {
+      this.plan.limit = limit;
+      this.plan.guesses.push('a row limit without an order');
+    }
+    if (descWord && this.plan.orderBy.length === 0 && this.plan.aggregates.length) {
+      this.addOrder({ expr: { k: 'sql', text: this.plan.aggregates[0].alias }, desc: true });
+    }
+  }
+
+  private singularSubject(): boolean {
+    const item = this.items.find((it) => this.isTableItem(it) && senses(it, 'table').some((s) => s.table === this.plan.subject));
+    return item !== undefined && !plural(item);
+  }
+
+  /** "highest budget", "most contracts", "department with the highest total budget". */
+  private superlative(i: number, desc: boolean, limit: number | undefined): void {
+    let j = this.next(i);
+    if (this.items[j]?.kind === 'num') {
+      limit = this.items[j].num;
+      this.used.add(j);
+      j++;
+    }
+    if (has(this.items[j], 'most', 'least')) j++;
+    const aggKw = Object.keys(AGG).find((k) => has(this.items[j], k));
+    if (aggKw || has(this.items[j], 'count')) j++;
+    const target = this.items[j];
+    this.used.add(i);
+    const n = limit ?? (this.singularSubject() || this.firstIsColumnGroup() || this.items.some((it) => has(it, 'which')) ? 1 : undefined);
+    const m = this.pickMeasure(target);
+    const c = m ? undefined : this.pickColumn(target);
+    if (target && this.isTableItem(target) && !(c && !this.isTableItem(target))) {
+      // "which company has the most contracts": count related rows per subject row.
+      const table = senses(target, 'table')[0].table;
+      this.used.add(j);
+      const counted = this.relatedCount(table);
+      if (counted && table !== this.plan.subject) {
+        const alias = aliasName(`${table.split('_').at(-1)}_count`);
+        this.plan.computed.push({ expr: counted, alias });
+        this.addOrder({ expr: { k: 'sql', text: alias }, desc, nullsLast: true });
+      } else if (this.plan.groupBy.length || this.firstIsColumnGroup()) {
+        this.addAggregate({ fn: 'COUNT', alias: 'count' });
+        this.addOrder({ expr: { k: 'sql', text: 'count' }, desc });
+      }
+      if (n !== undefined) this.plan.limit = n;
+      this.plan.steps.push(`Order by the number of ${table} rows, ${desc ? 'most' : 'fewest'} first${n ? `, keep ${n}` : ''}.`);
+      return;
+    }
+    if (!m && !c) return;
+    this.used.add(j);
+    const expr: Expr = m ? m.expr : col(c!.table, c!.column);
+    if (m) this.ensure(m.table);
+    if (c) this.ensure(c.table);
+    const label = m ? m.label : c!.column;
+    const grouped = this.plan.groupBy.length > 0 || this.firstIsColumnGroup();
+    if (grouped || aggKw) {
+      const fn = AGG[aggKw ?? 'sum'];
+      const alias = aliasName(`${aggKw === 'avg' ? 'avg' : 'total'}_${label}`);
+      if (!this.plan.aggregates.some((a) => a.alias === alias)) this.addAggregate({ fn, arg: expr, alias });
+      this.addOrder({ expr: { k: 'sql', text: alias }, desc, nullsLast: true });
+    } else {
+      if (m) this.plan.computed.push({ expr, alias: aliasName(label) });
+      this.addOrder({ expr, desc, nullsLast: true });
+    }
+    if (n !== undefined) this.plan.limit = n;
+    this.plan.steps.push(`Order by ${label} ${desc ? 'descending' : 'ascending'}${n ? `, keep ${n}` : ''}.`);
+  }
+
+  /** "Department with the highest …": the question opens on a column, which becomes the group. */
+  private firstIsColumnGroup(): boolean {
+    const first = this.items.findIndex((it) => isContent(it) && !has(it, 'list', 'which'));
+    const it = this.items[first];
+    if (!it || this.isTableItem(it)) return false;
+    const c = this.pickColumn(it);
+    if (!c) return false;
+    const column = this.lex.catalog.column(c.table, c.column);
+    if (column?.category !== 'text' || this.plan.groupBy.some((g) => g.expr.k === 'col' && g.expr.column === c.column)) {
+      return this.plan.groupBy.some((g) => g.expr.k === 'col' && g.expr.column === c.column);
+    }
+    this.ensure(c.table);
+    this.plan.groupBy.push({ expr: col(c.table, c.column) });
+    this.used.add(first);
+    this.plan.steps.push(`Group by ${c.column} (the question asks which ${c.column}).`);
+    return true;
+  }
+
+  /** "Opportunities by stage" with no measure named: a count with totals and averages of the numeric columns. */
+  private implicitSummary(): void {
+    if (this.plan.groupBy.length === 0 || this.plan.aggregates.length || this.plan.having.length || this.plan.from) return;
+    this.addAggregate({ fn: 'COUNT', alias: 'count' });
+    const table = this.facts(this.plan.subject).table;
+    const fkColumns = new Set(table.foreignKeys.flatMap((f) => f.columns));
+    for (const c of table.columns) {
+      if (c.category !== 'number' || c.primaryKey || fkColumns.has(c.name) || /_id$/i.test(c.name)) continue;
+      this.addAggregate({ fn: 'SUM', arg: col(table.name, c.name), alias: aliasName(`total_${c.name}`) });
+      this.addAggregate({ fn: 'AVG', arg: col(table.name, c.name), alias: aliasName(`avg_${c.name}`) });
+    }
+    this.plan.steps.push('No measure named: count per group, with totals and averages of the numeric columns.');
+  }
+
+  /** "duplicate project codes": values occurring more than once. */
+  private readDuplicates(): void {
+    for (let i = 0; i < this.items.length; i++) {
+      if (!has(this.items[i], 'duplicate')) continue;
+      const j = this.next(i);
+      const c = this.pickColumn(this.items[j]);
+      if (!c) continue;
+      this.ensure(c.table);
+      this.plan.groupBy.push({ expr: col(c.table, c.column) });
+      this.addAggregate({ fn: 'COUNT', alias: 'occurrences' });
+      this.plan.having.push({ k: 'cmp', op: '>', left: { k: 'fn', name: 'COUNT', args: [], star: true }, right: lit(1) });
+      [i, j].forEach((k) => this.used.add(k));
+      this.plan.steps.push(`Duplicates: GROUP BY ${c.column} HAVING COUNT(*) > 1.`);
+    }
+  }
+
+  private readWindows(): void {
+    for (let i = 0; i < this.items.length; i++) {
+      const it = this.items[i];
+      if (has(it, 'rank') && !this.used.has(i)) {
+        let j = this.next(i);
+        while (j < this.items.length && !has(this.items[j], 'group', 'order')) j++;
+        const target = this.items[this.next(j)];
+        const m = this.pickMeasure(target);
+        const c = m ? undefined : this.pickColumn(target);
+        if (!m && !c) continue;
+        const expr = m ? m.expr : col(c!.table, c!.column);
+        const asc = this.items.some((x) => has(x, 'asc', 'least'));
+        this.plan.computed.push({ expr: { k: 'fn', name: 'RANK', args: [], over: { order: [{ expr, desc: !asc, nullsLast: true }] } }, alias: 'rank_position' });
+        if (m) this.plan.computed.push({ expr, alias: aliasName(m.label) });
+        [i, j, this.next(j)].forEach((k) => this.used.add(k));
+        this.plan.steps.push(`Window: RANK() over ${m ? m.label : c!.column} ${asc ? 'ascending' : 'descending'}.`);
+      }
+      if (has(it, 'running') && (has(it, 'sum') || it.text.toLowerCase().includes('total') || it.text.toLowerCase().includes('cumulative'))) {
+        const operand = this.operandAt(this.next(i));
+        const c = operand?.column;
+        if (!operand || !c) continue;
+        const j = operand.at;
+        const d = this.dateColumnFor(i, c.table);
+        this.ensure(c.table);
+        this.plan.computed.push({
+          expr: { k: 'fn', name: 'SUM', args: [col(c.table, c.column)], over: { order: [{ expr: col(d.table, d.column), desc: false }] } },
+          alias: 'running_total',
+        });
+        [i, j].forEach((k) => this.used.add(k));
+        this.plan.steps.push(`Window: running SUM(${c.column}) ordered by ${d.column}.`);
+      }
+    }
+  }
+
+  private readDistinct(): void {
+    for (let i = 0; i < this.items.length; i++) {
+      if (!has(this.items[i], 'distinct') || has(this.items[i], 'count') || has(this.items[i - 1], 'count')) continue;
+      const cols: Expr[] = [];
+      const startAt = this.operandAt(this.next(i))?.at ?? this.next(i);
+      for (let j = startAt; j < this.items.length; j++) {
+        const c = this.pickColumn(this.items[j]);
+        if (c && (!this.isTableItem(this.items[j]) || senses(this.items[j], 'column').length)) {
+          const table = this.isTableItem(this.items[j]) && cols.length ? undefined : c;
+          if (!table) break;
+          this.ensure(c.table);
+          cols.push(col(c.table, c.column));
+          this.used.add(j);
+          if (!has(this.items[j + 1], 'and')) break;
+          j++;
+        } else break;
+      }
+      if (cols.length) {
+        this.plan.distinct = cols;
+        this.used.add(i);
+        this.plan.steps.push(`DISTINCT ${cols.map((c) => (c.k === 'col' ? c.column : '')).join(', ')}.`);
+      }
+    }
+  }
+
+  /** "staff assignments with project names": a column of a parent table is shown through a LEFT JOIN. */
+  private readMentionedColumns(): void {
+    if (this.plan.aggregates.length || this.plan.groupBy.length || this.plan.distinct) return;
+    for (let i = 0; i < this.items.length; i++) {
+      const it = this.items[i];
+      if (this.used.has(i) || this.isTableItem(it)) continue;
+      const cols = senses(it, 'column');
+      if (cols.length === 0 || cols.some((c) => this.inPlay().includes(c.table))) continue;
+      const c = cols.find((x) => fkPath(this.lex.catalog, this.plan.subject, x.table)?.every((h) => h.toParent));
+      if (!c) continue;
+      this.used.add(i);
+      this.ensure(c.table, 'LEFT');
+      this.plan.steps.push(`"${it.text}" is a column of ${c.table}: LEFT JOIN along ${this.pathText(c.table)}.`);
+    }
+  }
+
+  /** Quoted text and codes the other readers left: equal to a known value, else a name pattern. */
+  private readLiterals(): void {
+    for (let i = 0; i < this.items.length; i++) {
+      const it = this.items[i];
+      if (this.used.has(i) || (it.kind !== 'quoted' && !(it.kind === 'unknown' && /[A-Z0-9]/.test(it.text) && /\d|^[A-Z]/.test(it.text)))) continue;
+      if (it.kind === 'unknown' && i === 0) continue;
+      const found = this.findValue(it.text);
+      this.used.add(i);
+      if (found) {
+        this.ensure(found.table);
+        this.plan.where.push({ k: 'cmp', op: has(this.items[i - 1], 'neg') ? '<>' : '=', left: col(found.table, found.column), right: lit(found.value) });
+        this.plan.steps.push(`Literal "${it.text}" is a ${found.table}.${found.column} value.`);
+        continue;
+      }
+      if (it.kind !== 'quoted' && !/\d/.test(it.text)) continue;
+      const column = this.patternColumn(i, it.text, false);
+      if (!column) continue;
+      this.plan.where.push(/\d/.test(it.text) && column.column === this.facts(this.plan.subject).codeColumn
+        ? { k: 'cmp', op: '=', left: col(column.table, column.column), right: lit(it.text) }
+        : { k: 'like', arg: col(column.table, column.column), pattern: `%${it.text}%`, negated: false });
+      this.plan.guesses.push(`literal "${it.text}" not found among known values`);
+      this.plan.steps.push(`Literal "${it.text}" matched against ${column.column}.`);
+    }
+  }
+
+  private findValue(text: string): { table: string; column: string; value: string } | undefined {
+    const lower = text.toLowerCase();
+    let best: { table: string; column: string; value: string; score: number } | undefined;
+    for (const [key, values] of this.lex.values) {
+      const v = values.find((x) => x.toLowerCase() === lower);
+      if (!v) continue;
+      const [table, column] = key.split('.');
+      const score = this.inPlay().includes(table) ? 2 : fkPath(this.lex.catalog, this.plan.subject, table, 2) ? 1 : 0;
+      if (!best || score > best.score) best = { table, column, value: v, score };
+    }
+    return best;
+  }
+
+  // ---------------------------------------------------------------- build
+
+  private build(): Query {
+    const p = this.plan;
+    const from = p.from ?? p.subject;
+    const q = emptyQuery({ table: from, key: from });
+    const joined = new Set([from]);
+    const order = [...p.joins.keys()];
+    if (p.from && p.from !== p.subject && !p.joins.has(p.subject) && !p.keepZero) order.unshift(p.subject);
+    for (const t of order) this.addJoin(q, joined, t, p.joins.get(t) ?? 'INNER');
+    if (p.selfParent) {
+      const self = selfReference(this.lex.catalog, p.subject)!;
+      const key = `${p.subject}#parent`;
+      q.joins.push({ type: 'LEFT', source: { table: p.subject, key }, on: { k: 'cmp', op: '=', left: col(p.subject, self.column), right: col(key, self.refColumn) } });
+      const name = this.facts(p.subject).nameColumn;
+      if (name) p.computed.push({ expr: col(key, name), alias: 'parent_name' });
+    }
+    q.where = p.where;
+    q.orderBy = p.orderBy;
+    q.limit = p.limit;
+    const aggregating = p.aggregates.length > 0 || p.groupBy.length > 0 || p.having.length > 0;
+    if (p.distinct && !aggregating) {
+      q.distinct = true;
+      q.select = p.distinct.map((e) => ({ expr: e }));
+      q.orderBy = q.orderBy.filter((o) => p.distinct!.some((d) => sameExpr(d, o.expr)));
+      return q;
+    }
+    if (!aggregating) {
+      const sources = [from, ...order.filter((t) => joined.has(t))];
+      q.select = [...sources.map((t) => ({ expr: { k: 'star' as const, src: t } })), ...p.computed];
+      if (q.select.length === sources.length && sources.length === 1) q.select = [{ expr: { k: 'star' } }];
+      return q;
+    }
+    const aggs = p.aggregates.length || p.having.length ? p.aggregates : [{ fn: 'COUNT', alias: 'count' }];
+    if (aggs.length === 0) aggs.push({ fn: 'COUNT', alias: 'count' });
+    q.groupBy = p.groupBy.map((g) => g.expr);
+    q.select = p.groupBy.map((g) => ({ expr: g.expr, alias: g.alias }));
+    // A grouped key that points at another table is shown with that table's names.
+    for (const g of p.groupBy) {
+      if (g.expr.k !== 'col') continue;
+      const fk = this.lex.catalog.table(g.expr.src.split('#')[0])?.foreignKeys.find((f) => f.columns.length === 1 && f.columns[0] === (g.expr as { column: string }).column && f.refTable.toLowerCase() !== (g.expr as { src: string }).src.toLowerCase());
+      if (!fk || joined.has(this.lex.catalog.table(fk.refTable)!.name)) continue;
+      const parent = this.lex.catalog.table(fk.refTable)!.name;
+      const name = this.facts(parent).nameColumn;
+      if (!name) continue;
+      q.joins.push({ type: 'LEFT', source: { table: parent, key: parent }, on: { k: 'cmp', op: '=', left: g.expr, right: col(parent, fk.refColumns[0]) } });
+      joined.add(parent);
+      q.groupBy.push(col(parent, name));
+      q.select.push({ expr: col(parent, name) });
+    }
+    for (const a of aggs) {
+      const counted = a.countTable;
+      let expr: Expr;
+      if (a.fn === '') expr = a.arg!;
+      else if (a.fn === 'COUNT' && !a.arg) {
+        const key = p.keepZero ?? (p.countDistinct || counted ? counted ?? p.subject : undefined);
+        const pk = key ? this.lex.catalog.table(key)?.primaryKey[0] : undefined;
+        if (key && counted && counted !== from) this.addJoin(q, joined, counted, 'INNER');
+        expr = key && pk ? { k: 'fn', name: 'COUNT', args: [col(key, pk)], distinct: !p.keepZero } : { k: 'fn', name: 'COUNT', args: [], star: true };
+      } else expr = { k: 'fn', name: a.fn, args: a.arg ? [a.arg] : [], distinct: a.distinct };
+      q.select.push({ expr, alias: a.alias });
+    }
+    for (const c of p.computed) {
+      if (c.expr.k === 'fn' && c.expr.over) continue;
+      if (q.groupBy.length === 0 || q.groupBy.some((g) => sameExpr(g, c.expr as Expr))) q.select.push(c);
+    }
+    q.having = p.having;
+    return q;
+  }
+
+  private addJoin(q: Query, joined: Set<string>, table: string, type: 'INNER' | 'LEFT'): void {
+    if (joined.has(table)) return;
+    const root = q.from.table;
+    const path = fkPath(this.lex.catalog, root, table) ?? [];
+    for (const hop of path) {
+      if (joined.has(hop.to)) continue;
+      const hopType = this.plan.joins.get(hop.to) ?? type;
+      q.joins.push({ type: hopType, source: { table: hop.to, key: hop.to }, on: hopCondition(hop, hop.from, hop.to) });
+      joined.add(hop.to);
+    }
+  }
+}
+
+/** The same condition over another instance of its table (inside a subquery). */
+function rekey(c: Cond, from: string, to: string): Cond {
+  const visit = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(visit);
+    if (!x || typeof x !== 'object') return x;
+    const o = { ...(x as Record<string, unknown>) };
+    if (o.k === 'col' && o.src === from) o.src = to;
+    if (o.k === 'tpl' && o.src === from) o.src = to;
+    for (const [key, v] of Object.entries(o)) if (key !== 'query') o[key] = visit(v);
+    return o;
+  };
+  return visit(c) as Cond;
+}
+
+function sameExpr(a: Expr, b: Expr): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function condTables(c: Cond): Set<string> {
+  const out = new Set<string>();
+  const visit = (x: unknown): void => {
+    if (Array.isArray(x)) x.forEach(visit);
+    else if (x && typeof x === 'object') {
+      const o = x as Record<string, unknown>;
+      if (o.k === 'col' && typeof o.src === 'string') out.add(o.src);
+      if (o.k === 'sub' || o.k === 'exists') return;
+      Object.values(o).forEach(visit);
+    }
+  };
+  visit(c);
+  return out;
+}
+
+// ------------------------------------------------------------------ dates
+
+export type DateValue =
+  | { kind: 'point'; iso: string; endIso: string }
+  | { kind: 'year'; year: number }
+  | { kind: 'month'; year: number; month: number }
+  | { kind: 'this'; unit: string }
+  | { kind: 'relative'; n: number; unit: string; future: boolean }
+  | { kind: 'today' };
+
+type DateOp = 'in' | 'gt' | 'gte' | 'lt' | 'lte' | 'eq' | 'ne';
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Reads a date phrase starting at `i`: "2024", "March 2024", "this year", "last 3 months", "next quarter". */
+export function readDate(items: Item[], i: number, lex: Lexicon): { value: DateValue; span: number } | undefined {
+  const it = items[i];
+  if (!it) return undefined;
+  const unitOf = (x: Item | undefined) => (x ? lex.grammar.units[x.text.toLowerCase()] ?? lex.grammar.units[x.text.toLowerCase().replace(/s$/, '')] : undefined);
+  const monthOf = (x: Item | undefined) => (x && (x.kind === 'unknown' || x.kind === 'phrase') ? lex.grammar.months[x.text.toLowerCase()] : undefined);
+  if (it.kind === 'num' && it.year) return { value: { kind: 'year', year: it.num! }, span: 1 };
+  if (it.kind === 'date') return { value: { kind: 'point', iso: it.text, endIso: it.text }, span: 1 };
+  const month = monthOf(it);
+  if (month !== undefined && items[i + 1]?.kind === 'num' && items[i + 1].year) {
+    return { value: { kind: 'month', year: items[i + 1].num!, month }, span: 2 };
+  }
+  if (has(it, 'today') && it.text.toLowerCase() === 'today') return { value: { kind: 'today' }, span: 1 };
+  if (has(it, 'this')) {
+    const u = unitOf(items[i + 1]);
+    if (u) return { value: { kind: 'this', unit: u }, span: 2 };
+  }
+  if (has(it, 'previous', 'next', 'recent')) {
+    const future = has(it, 'next') && !has(it, 'previous');
+    const n = items[i + 1]?.kind === 'num' ? items[i + 1].num! : undefined;
+    const u = unitOf(items[i + (n !== undefined ? 2 : 1)]);
+    if (u) return { value: { kind: 'relative', n: n ?? 1, unit: u, future }, span: n !== undefined ? 3 : 2 };
+  }
+  return undefined;
+}
+
+function describeDate(v: DateValue): string {
+  switch (v.kind) {
+    case 'point':
+      return v.iso;
+    case 'year':
+      return String(v.year);
+    case 'month':
+      return `${v.year}-${pad(v.month)}`;
+    case 'this':
+      return `this ${v.unit}`;
+    case 'relative':
+      return `${v.future ? 'next' : 'last'} ${v.n} ${v.unit}(s)`;
+    case 'today':
+      return 'today';
+  }
+}
+
+function firstDay(v: DateValue): string | undefined {
+  if (v.kind === 'year') return `${v.year}-01-01`;
+  if (v.kind === 'month') return `${v.year}-${pad(v.month)}-01`;
+  if (v.kind === 'point') return v.iso;
+  return undefined;
+}
+
+function dayAfter(v: DateValue): string | undefined {
+  if (v.kind === 'year') return `${v.year + 1}-01-01`;
+  if (v.kind === 'month') return v.month === 12 ? `${v.year + 1}-01-01` : `${v.year}-${pad(v.month + 1)}-01`;
+  if (v.kind === 'point') return v.endIso;
+  return undefined;
+}
+
+const CURRENT: Expr = { k: 'sql', text: 'CURRENT_DATE' };
+const interval = (n: number, unit: string): Expr => ({ k: 'sql', text: `INTERVAL '${n * (unit === 'quarter' ? 3 : 1)} ${unit === 'quarter' ? 'month' : unit}s'` });
+
+/** The conditions that put a date column in (or before, after) a period. */
+export function dateConditions(e: Expr, v: DateValue, op: DateOp): Cond[] {
+  const date = (iso: string): Expr => ({ k: 'sql', text: `DATE ${`'${iso}'`}` });
+  if (v.kind === 'relative') {
+    const bound: Expr = { k: 'bin', op: v.future ? '+' : '-', left: CURRENT, right: interval(v.n, v.unit) };
+    return v.future
+      ? [{ k: 'cmp', op: '>=', left: e, right: CURRENT }, { k: 'cmp', op: '<=', left: e, right: bound }]
+      : [{ k: 'cmp', op: '>=', left: e, right: bound }];
+  }
+  if (v.kind === 'this') {
+    const part = (f: string): Cond => ({ k: 'cmp', op: '=', left: { k: 'extract', field: f, arg: e }, right: { k: 'extract', field: f, arg: CURRENT } });
+    if (v.unit === 'year') return [part('YEAR')];
+    if (v.unit === 'month') return [part('MONTH'), part('YEAR')];
+    if (v.unit === 'quarter') return [part('QUARTER'), part('YEAR')];
+    if (v.unit === 'week') return [part('WEEK'), part('YEAR')];
+    return [{ k: 'cmp', op: '=', left: e, right: CURRENT }];
+  }
+  if (v.kind === 'today') {
+    const map: Record<DateOp, string> = { in: '=', eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' };
+    return [{ k: 'cmp', op: map[op], left: e, right: CURRENT }];
+  }
+  const start = firstDay(v)!;
+  const end = dayAfter(v)!;
+  switch (op) {
+    case 'gt':
+      return [{ k: 'cmp', op: '>', left: e, right: date(start) }];
+    case 'gte':
+      return [{ k: 'cmp', op: '>=', left: e, right: date(start) }];
+    case 'lt':
+      return [{ k: 'cmp', op: '<', left: e, right: date(start) }];
+    case 'lte':
+      return [{ k: 'cmp', op: '<', left: e, right: date(end) }];
+    case 'ne':
+      return [{ k: 'or', items: [{ k: 'cmp', op: '<', left: e, right: date(start) }, { k: 'cmp', op: '>=', left: e, right: date(end) }] }];
+    default:
+      if (v.kind === 'year') return [{ k: 'cmp', op: '=', left: { k: 'extract', field: 'YEAR', arg: e }, right: lit(v.year) }];
+      return [{ k: 'cmp', op: '>=', left: e, right: date(start) }, { k: 'cmp', op: '<', left: e, right: date(end) }];
+  }
+}
+
+export function parseItems(lex: Lexicon, items: Item[], analysis: SchemaAnalysis | undefined, options: ParseOptions = {}): ParseOutcome {
+  return new Parser(lex, items, analysis, options).parse();
+}

@@ -6,7 +6,7 @@
  */
 import { AppError } from '../../errors.js';
 import type { ExecutionMatch } from '../../eval/match.js';
-import type { ValidationIssue, ValidationResult, Layer } from '../validator/contract.js';
+import type { Layer, ValidationDetails, ValidationIssue, ValidationResult } from '../validator/contract.js';
 import type { RewardComponent, RewardFeedback, RewardResult } from './contract.js';
 import { bareName, type SqlFacts } from './facts.js';
 
@@ -76,6 +76,41 @@ function layerIssues(validation: ValidationResult, layer: Layer, severity: Valid
 
 function list(items: Iterable<string>): string {
   return [...items].join(', ');
+}
+
+/**
+ * The validator's result with every field the scoring reads. A pluggable
+ * validator may return as little as `{is_valid, details: {}}`: a missing
+ * finding counts as none, missing tables and columns come from the parse, and
+ * the parser has the last word on syntax.
+ */
+export function completeValidation(validation: ValidationResult, facts: SqlFacts | undefined): ValidationResult {
+  const d: Partial<ValidationDetails> = validation.details ?? {};
+  const strings = (x: unknown): string[] => (Array.isArray(x) ? x.map(String) : []);
+  const parses = facts !== undefined;
+  return {
+    ...validation,
+    issues: Array.isArray(validation.issues) ? validation.issues : [],
+    details: {
+      syntax_valid: parses && d.syntax_valid !== false,
+      syntax_errors: strings(d.syntax_errors),
+      syntax_warnings: strings(d.syntax_warnings),
+      schema_compliant: d.schema_compliant !== false,
+      schema_errors: strings(d.schema_errors),
+      tables_used: Array.isArray(d.tables_used) ? strings(d.tables_used) : [...(facts?.tables ?? [])],
+      columns_referenced: Array.isArray(d.columns_referenced) ? strings(d.columns_referenced) : [...(facts?.columns ?? [])],
+      business_logic_valid: d.business_logic_valid !== false,
+      business_violations: strings(d.business_violations),
+      business_warnings: strings(d.business_warnings),
+      performance_acceptable: d.performance_acceptable !== false,
+      complexity_score: typeof d.complexity_score === 'number' ? d.complexity_score : facts?.complexity ?? 0,
+      performance_issues: strings(d.performance_issues),
+      optimization_suggestions: strings(d.optimization_suggestions),
+      security_passed: d.security_passed !== false,
+      security_risks: strings(d.security_risks),
+      injection_detected: d.injection_detected === true,
+    },
+  };
 }
 
 /** Why the SQL is unsafe, or undefined when it is a single read-only statement. */
@@ -221,12 +256,13 @@ export function scorePerformance(
 export function scoreReasoning(reasoning: string, facts: SqlFacts | undefined): Tier {
   const text = thinkText(reasoning);
   if (text.trim() === '') return tier(0, 'none', 'no reasoning given', ['Explain the query in numbered steps inside <think>…</think>']);
-  const lower = text.toLowerCase();
-  const words = new Set(lower.match(/[a-z0-9_]+/g) ?? []);
+  const tokens = text.toLowerCase().match(/[a-z0-9_]+/g) ?? [];
+  const words = new Set(tokens);
+  const phrases = ` ${tokens.join(' ')} `;
   const steps = text.split('\n').filter((line) => /^\s*(?:step\s*)?\d+\s*[.):-]/i.test(line)).length;
 
   const mentions = (name: string): boolean => {
-    if (words.has(name) || lower.includes(name.replace(/_/g, ' '))) return true;
+    if (words.has(name) || phrases.includes(` ${name.replace(/_/g, ' ')} `)) return true;
     const tail = name.split('_').pop() ?? '';
     return tail.length >= 4 && (words.has(tail) || words.has(tail.replace(/s$/, '')) || words.has(`${tail}s`));
   };
@@ -307,7 +343,7 @@ const round = (x: number): number => Math.round(x * 1e4) / 1e4;
  * capped at 1.
  */
 export function scoreCandidate(input: ScoreInput, weights: RewardWeights): Score {
-  const { validation } = input;
+  const validation = completeValidation(input.validation, input.predicted);
   const unsafe = unsafeReason(validation, input.readOnly);
   const tiers: Partial<Record<RewardComponent, Tier>> = {};
   if (unsafe) {

@@ -260,6 +260,15 @@ describe('total reward', () => {
     expect(s.total_reward).toBe(0);
   });
 
+  it('a minimal validator result ({is_valid, details: {}}) is scored from the parse, and the parser has the last word on syntax', () => {
+    const minimal = { is_valid: true, details: {} } as unknown as ScoreInput['validation'];
+    const s = scoreCandidate(input({ validation: minimal }), weights);
+    expect(s.total_reward).toBe(1);
+    const broken = scoreCandidate(input({ validation: minimal, predicted: undefined, accuracy: { kind: 'no_expected' } }), weights);
+    expect(broken.rewards.syntax).toBe(0);
+    expect(broken.rewards.schema).toBe(0);
+  });
+
   it('feedback has one entry per component with score, level, message, suggestions', () => {
     const s = scoreCandidate(input({ validation: validation({ performance_issues: ['no LIMIT'], optimization_suggestions: ['add LIMIT'] }) }), weights);
     expect(s.feedback.map((f) => f.component)).toEqual([...REWARD_COMPONENTS]);

@@ -1,0 +1,64 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeSchema } from '../../../src/agents/schema-analyzer/index.js';
+import { generateEmbedded } from '../../../src/agents/query-generator/embedded/generate.js';
+import { buildLexicon } from '../../../src/agents/query-generator/embedded/lexicon.js';
+import { executionMatch } from '../../../src/eval/match.js';
+import { loadCatalogFile } from '../../../src/schema/catalog.js';
+import { loadVocabulary } from '../../../src/schema/vocabulary.js';
+import { DEFAULT_SCHEMA_FILE } from '../../../src/paths.js';
+import { loadParser } from '../../../src/sql/parser.js';
+import { openDevDatabases, type DevDatabases } from './dev-databases.js';
+
+interface DevLine {
+  query: string;
+  sql?: string;
+  expect?: string;
+}
+
+const FIXTURE = join(import.meta.dirname, '../../fixtures/gl-dev.jsonl');
+const lines: DevLine[] = readFileSync(FIXTURE, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const SEEDS = [1, 2, 3];
+
+let dbs: DevDatabases;
+
+beforeAll(async () => {
+  await loadParser();
+}, 60_000);
+
+afterAll(async () => {
+  await dbs?.close();
+});
+
+describe('embedded generator accuracy on the dev questions', () => {
+  it('reaches at least 85% relaxed execution match on three seeded databases', async () => {
+    const catalog = loadCatalogFile(DEFAULT_SCHEMA_FILE);
+    const vocabulary = loadVocabulary();
+    dbs = await openDevDatabases(catalog, SEEDS);
+    const lex = buildLexicon({ catalog, vocabulary, values: dbs.values });
+    const gold = lines.filter((l) => l.sql !== undefined);
+    let correct = 0;
+    const failures: string[] = [];
+    for (const line of gold) {
+      const analysis = analyzeSchema({ query: line.query, context: {}, mode: 'generate', depth: 3 }, { catalog, vocabulary });
+      const out = generateEmbedded(line.query, lex, analysis);
+      if ('refusal' in out) {
+        failures.push(`REFUSED ${line.query}`);
+        continue;
+      }
+      const match = await executionMatch(dbs.sources, line.sql!, out.sql);
+      if (match.same_results) correct++;
+      else {
+        const why = match.error ? `${match.error.side}: ${match.error.message}` : match.per_database.map((d) => d.reason).join(' | ');
+        failures.push(`Q: ${line.query}\nG: ${line.sql}\nP: ${out.sql}\nWHY: ${why}\n`);
+      }
+    }
+    const accuracy = correct / gold.length;
+    const file = join(tmpdir(), 'gl-embedded-generator-failures.txt');
+    writeFileSync(file, failures.join('\n'));
+    console.log(`embedded generator: relaxed execution accuracy ${(accuracy * 100).toFixed(1)}% (${correct}/${gold.length}); failures in ${file}`);
+    expect(accuracy).toBeGreaterThanOrEqual(0.85);
+  }, 300_000);
+});

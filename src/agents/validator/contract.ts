@@ -47,5 +47,26 @@ export interface ValidationResult {
   issues: ValidationIssue[];
   suggestions: string[];
   validated_sql: string;
-  metadata: { validation_time: number; layers_executed: Layer[] };
+  metadata: {
+    /** Milliseconds. */
+    validation_time: number;
+    layers_executed: Layer[];
+    /** `explain` when the database planned the query, `ast` when performance was judged from the tree alone. */
+    performance_basis?: 'explain' | 'ast';
+    /** The planner's estimate for the whole query, when it planned it. */
+    plan?: { total_cost: number; estimated_rows: number };
+  };
+}
+
+/** The orchestrator's `validation` block of the specification, derived from a `ValidationResult`. */
+export interface SpecValidation {
+  is_valid: boolean;
+  details: {
+    syntax_valid: boolean;
+    schema_compliant: boolean;
+    business_logic_valid: boolean;
+    performance_acceptable: boolean;
+    issues: ValidationIssue[];
+    suggestions: string[];
+  };
 }

@@ -82,6 +82,8 @@ export interface QueryModel {
   scopes: SelectScope[];
   /** Entries whose name is used twice in one FROM list. */
   duplicateNames: RangeEntry[];
+  /** For each JoinExpr node: the entries of its left and its right side. */
+  joinSides: Map<AstNode, [RangeEntry[], RangeEntry[]]>;
 }
 
 type CteEnv = Map<string, OutputColumn[] | undefined>;
@@ -126,7 +128,7 @@ export function forEachColumnRef(root: unknown, visit: (ref: AstNode) => void): 
 }
 
 class Resolver {
-  readonly model: QueryModel = { relations: [], columns: [], byNode: new Map(), scopes: [], duplicateNames: [] };
+  readonly model: QueryModel = { relations: [], columns: [], byNode: new Map(), scopes: [], duplicateNames: [], joinSides: new Map() };
   private nextId = 0;
 
   constructor(private readonly deps: PreparedDeps) {}
@@ -254,6 +256,7 @@ class Resolver {
     this.fromItem(join.larg, scope);
     const middle = scope.entries.length;
     this.fromItem(join.rarg, scope);
+    this.model.joinSides.set(join, [scope.entries.slice(before, middle), scope.entries.slice(middle)]);
     for (const name of nameParts(join.usingClause)) scope.merged.add(name.toLowerCase());
     if (join.isNatural) {
       const left = new Set(scope.entries.slice(before, middle).flatMap((e) => (e.columns ?? []).map((c) => c.name)));

@@ -25,6 +25,10 @@ export interface DialectFix {
   replacement: string;
   /** What the construct is: `MySQL YEAR()`, `backtick quoting`, … */
   construct: string;
+  /** The construct as written, when `original` spans more than it (TOP n moves to the end). */
+  shown?: string;
+  /** How to say the fix when "write <replacement>" would not read well. */
+  advice?: string;
 }
 
 /** Lexer tokens of `text` with character offsets, comments left out; null if the text cannot be scanned. */
@@ -243,6 +247,8 @@ function topFix(text: string, tokens: Token[], i: number): DialectFix | undefine
     original: text.slice(start, stmtEnd),
     replacement: `${between.trimStart()} LIMIT ${countToken.text}`,
     construct: 'SQL Server TOP n',
+    shown: text.slice(start, tokens[last].end),
+    advice: `drop ${text.slice(start, tokens[last].end)} and end the statement with LIMIT ${countToken.text}`,
   };
 }
 

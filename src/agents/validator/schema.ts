@@ -7,7 +7,6 @@
  */
 import { allowedEdits, closest, damerauLevenshtein, identifierWords, singular } from '../../schema/fuzzy.js';
 import type { Table } from '../../schema/types.js';
-import type { AstNode } from '../../sql/ast.js';
 import type { ValidationIssue } from './contract.js';
 import type { ValidationContext } from './context.js';
 import { columnKey } from './prepared.js';
@@ -22,7 +21,7 @@ export function schemaLayer(ctx: ValidationContext): LayerReport {
 
   for (const rel of model.relations) {
     if (rel.table || rel.cte || rel.system) continue;
-    const qualified = rel.schema ? `${rel.schema}.${rel.name}` : rel.name;
+    const qualified = asWritten(ctx, rel.location, rel.schema ? `${rel.schema}.${rel.name}` : rel.name);
     const candidates = similarTables(ctx, rel.name);
     error(`table ${qualified} does not exist`, rel.location, candidates.length > 0 ? `did you mean ${candidates.join(' or ')}?` : `known tables: ${tableList(ctx)}`);
   }
@@ -48,29 +47,32 @@ export function schemaLayer(ctx: ValidationContext): LayerReport {
 }
 
 function columnProblem(ctx: ValidationContext, use: ColumnUse): { message: string; suggestion?: string } | undefined {
-  const written = use.fields.join('.');
-  const name = use.fields[use.fields.length - 1];
+  const written = asWritten(ctx, use.location, use.fields.join('.'));
+  const name = written.split('.').at(-1)!;
   switch (use.status) {
     case 'ambiguous': {
-      const owners = (use.candidates ?? []).map((e) => e.name);
-      return { message: `column reference ${name} is ambiguous: ${owners.join(', ')} all have it`, suggestion: `qualify it: ${owners.map((o) => `${o}.${name}`).join(' or ')}` };
+      const owners = (use.candidates ?? []).map(entryName);
+      const column = use.candidates?.[0]?.columns?.find((c) => c.name === name.toLowerCase());
+      const exact = column?.source?.name ?? name;
+      return { message: `column reference ${name} is ambiguous: ${owners.join(', ')} all have it`, suggestion: `qualify it: ${owners.map((o) => `${o}.${exact}`).join(' or ')}` };
     }
     case 'unknown_qualifier': {
-      const qualifier = use.fields[use.fields.length - 2];
+      const qualifier = written.split('.').at(-2)!;
       const aliased = use.candidates?.[0];
       if (aliased) return { message: `${written}: table ${qualifier} is known in this query by its alias ${aliased.name}`, suggestion: `write ${aliased.name}.${name}` };
-      const names = visibleEntries(use.scope).map((e) => e.name).filter((n) => n !== '');
+      const names = visibleEntries(use.scope).map(entryName).filter((n) => n !== '');
       const near = closest(qualifier, names, { max: 1, minSimilarity: 0.4 })[0];
       const hint = near ? `did you mean ${near.value}.${name}?` : names.length > 0 ? `tables in scope: ${names.join(', ')}` : undefined;
       return { message: `${written}: no table or alias named ${qualifier} in the FROM clause`, suggestion: hint };
     }
     case 'unknown_column': {
-      if (isDoubleQuotedWord(ctx, use.node)) {
-        return { message: `column "${name}" does not exist; double quotes make an identifier in PostgreSQL`, suggestion: `for a string literal write '${name}'` };
+      const quoted = doubleQuotedWord(ctx, use);
+      if (quoted !== undefined) {
+        return { message: `column "${quoted}" does not exist; double quotes make an identifier in PostgreSQL`, suggestion: `for a string literal write '${quoted}'` };
       }
       const scope = use.entry ? [use.entry] : visibleEntries(use.scope);
       const where = use.entry ? ` in ${entryLabel(use.entry)}` : '';
-      return { message: `column ${written} does not exist${where}`, suggestion: columnSuggestion(ctx, name, scope) };
+      return { message: `column ${written} does not exist${where}`, suggestion: columnSuggestion(ctx, name.toLowerCase(), scope) };
     }
     default:
       return undefined;
@@ -81,7 +83,7 @@ function columnSuggestion(ctx: ValidationContext, name: string, entries: RangeEn
   const local = entries.flatMap((e) =>
     (e.columns ?? []).map((c) => {
       const written = c.source?.name ?? c.name;
-      return { label: e.name ? `${e.name}.${written}` : written, name: c.name };
+      return { label: e.name ? `${entryName(e)}.${written}` : written, name: c.name };
     }));
   const near = closest(name, local.map((c) => c.name), { max: 3, minSimilarity: 0.5 });
   if (near.length > 0) {
@@ -107,12 +109,14 @@ export function similarTables(ctx: ValidationContext, name: string): string[] {
   const tables = ctx.deps.catalog.tables;
   const whole = closest(name, tables.map((t) => t.name), { max: 3, minSimilarity: 0.6 }).map((s) => s.value);
   const words = identifierWords(name).map(singular);
+  // Among tables that match by words, the one more tables refer to is the likelier meaning.
   const byWords = tables
-    .map((t) => ({ t, score: wordScore(words, identifierWords(t.name).map(singular)) }))
+    .map((t) => ({ t, score: wordScore(words, identifierWords(t.name).map(singular)), links: ctx.deps.catalog.foreignKeysOf(t.name).length }))
     .filter((x) => x.score > 0)
-    .sort((a, b) => b.score - a.score || a.t.name.length - b.t.name.length)
+    .sort((a, b) => b.score - a.score || b.links - a.links || a.t.name.localeCompare(b.t.name))
     .map((x) => x.t.name);
-  return [...new Set([...whole, ...byWords])].slice(0, 3);
+  const exact = whole.filter((w) => closest(name, [w], { minSimilarity: 0.85 }).length > 0);
+  return [...new Set([...exact, ...byWords, ...whole])].slice(0, 3);
 }
 
 /** How many of the query's words match one of the table's words within their allowed edits. */
@@ -135,14 +139,30 @@ function visibleEntries(scope: SelectScope): RangeEntry[] {
   return all;
 }
 
+/** The name an entry is known by, in the DDL's case for a table without an alias. */
+function entryName(entry: RangeEntry): string {
+  return entry.table && !entry.aliased ? entry.table.name : entry.name;
+}
+
+/** A name as the query wrote it (the parser folds unquoted names to lower case). */
+function asWritten(ctx: ValidationContext, byteOffset: number, folded: string): string {
+  const at = ctx.position(byteOffset);
+  if (at === undefined) return folded;
+  const raw = ctx.sql.slice(at, at + folded.length);
+  return raw.toLowerCase() === folded.toLowerCase() ? raw : folded;
+}
+
 function entryLabel(entry: RangeEntry): string {
   if (entry.table) return entry.aliased ? `${entry.table.name} (alias ${entry.name})` : entry.table.name;
   return entry.kind === 'cte' ? `the CTE ${entry.name}` : entry.name ? `the subquery ${entry.name}` : 'the subquery';
 }
 
-function isDoubleQuotedWord(ctx: ValidationContext, ref: AstNode): boolean {
-  const start = ref.location;
-  return typeof start === 'number' && ctx.sql.charAt(ctx.position(start) ?? -1) === '"';
+/** The word inside `"…"` when an unknown single-name column was written in double quotes (a string meant). */
+function doubleQuotedWord(ctx: ValidationContext, use: ColumnUse): string | undefined {
+  const at = ctx.position(use.location);
+  if (use.fields.length !== 1 || at === undefined || ctx.sql.charAt(at) !== '"') return undefined;
+  const end = ctx.sql.indexOf('"', at + 1);
+  return end === -1 ? undefined : ctx.sql.slice(at + 1, end);
 }
 
 /**

@@ -47,7 +47,11 @@ export function securityLayer(ctx: ValidationContext): SecurityReport {
   };
 
   if (ctx.tree) {
-    for (const v of readOnlyViolations(ctx.tree)) {
+    // An empty text is the syntax layer's to report.
+    const violations = readOnlyViolations(ctx.tree).filter((x) => x.kind !== 'empty');
+    // A DELETE statement is also "a data-modifying DELETE inside the query": say it once.
+    const topLevel = violations.some((x) => x.kind === 'not_select');
+    for (const v of violations.filter((x) => !(topLevel && x.kind === 'data_modifying' && x.position === undefined))) {
       const stacked = v.kind === 'multiple_statements';
       error(stacked ? `stacked statements: ${v.message}` : v.message, v.position, GATE_ADVICE[v.kind], stacked);
     }
@@ -74,7 +78,7 @@ export function securityLayer(ctx: ValidationContext): SecurityReport {
   commentTruncation(ctx, error, issues);
 
   const errors = issues.filter((i) => i.severity === 'error');
-  const passed = ctx.tree !== undefined && errors.length === 0;
+  const passed = ctx.tree?.stmts.length === 1 && errors.length === 0;
   return {
     layer: 'security',
     issues,

@@ -26,8 +26,8 @@ export function syntaxLayer(ctx: ValidationContext): LayerReport {
   const suggestions: string[] = [];
   const fixes = dialectFixes(ctx);
   for (const fix of fixes) {
-    const message = `${fix.construct} is not PostgreSQL: \`${fix.original}\``;
-    issues.push({ layer: 'syntax', severity: 'error', message, position: fix.start, suggestion: `write \`${fix.replacement}\`` });
+    const message = `${fix.construct} is not PostgreSQL: \`${fix.shown ?? fix.original}\``;
+    issues.push({ layer: 'syntax', severity: 'error', message, position: fix.start, suggestion: fix.advice ?? `write \`${fix.replacement}\`` });
     errors.push(message);
   }
   if (fixes.length > 0) {

@@ -274,6 +274,18 @@ function mention(term: string, first: number, last: number, entry: LexEntry, mat
   return { term, first, last, senses: entry.senses, match, confidence };
 }
 
+const INFLECTIONS = ['ing', 'ed', 'er', 'es', 's', 'd', 'r'];
+
+function root(word: string): string {
+  const suffix = INFLECTIONS.find((x) => word.endsWith(x) && word.length - x.length >= 3);
+  return suffix ? word.slice(0, -suffix.length) : word;
+}
+
+/** "managed" and "manager" are two words of one root, not a misspelling of each other. */
+function sameRoot(a: string, b: string): boolean {
+  return root(a) === root(b);
+}
+
 /** The lexicon word a misspelt word most likely meant; same first letter, few edits. */
 function fuzzyKey(word: string, lexicon: Lexicon): string | undefined {
   if (QUESTION_WORDS.has(word)) return undefined;
@@ -285,7 +297,7 @@ function fuzzyKey(word: string, lexicon: Lexicon): string | undefined {
   let bestDistance = budget + 1;
   if (budget > 0) {
     for (const candidate of lexicon.fuzzyCandidates.get(w[0]) ?? []) {
-      if (Math.abs(candidate.length - w.length) > budget) continue;
+      if (Math.abs(candidate.length - w.length) > budget || sameRoot(w, candidate)) continue;
       const d = damerauLevenshtein(w, candidate, bestDistance - 1);
       if (d < bestDistance) {
         best = candidate;

@@ -10,7 +10,7 @@ import type { ColumnFilter, JoinPath, MeasureUse, RelevantTable, SchemaAnalysis,
 import { closest } from '../../schema/fuzzy.js';
 import type { Table } from '../../schema/types.js';
 import type { FilterValue, VocabularyFilter } from '../../schema/vocabulary.js';
-import { extract, type Extraction, type Literal } from './entities.js';
+import { extract, type Extraction, type Literal, type Mention } from './entities.js';
 import { shortestPaths, selfEdges } from './joins.js';
 import { lexiconOf, QUESTION_WORDS, type AnalyzerDeps, type Edge, type Lexicon } from './lexicon.js';
 import { renderSchemaContext } from './schema-context.js';
@@ -23,6 +23,8 @@ const MAX_CORE_TABLES = 5;
 const MAX_RELEVANT_TABLES = 8;
 const MIN_SCORE = 0.05;
 const LOW_CONFIDENCE = 0.5;
+/** What an ambiguous word still gives a table the rest of the question does not support. */
+const UNSUPPORTED_SHARE = 0.3;
 /** Share of a wanted table's evidence given to the tables its foreign keys reference. */
 const REFERENCED_SHARE = 0.3;
 
@@ -70,11 +72,12 @@ export function analyzeSchema(input: SchemaAnalyzerInput, deps: AnalyzerDeps): S
   };
 
   const main = extract(query, lexicon);
-  weigh(main, 1, ev);
-  for (const text of contextTexts(input.business_context)) weigh(extract(text, lexicon), 0.3, ev);
+  const raw = (name: string) => evidence.get(deps.catalog.table(name)?.name ?? name)?.raw ?? 0;
+  weigh(main, 1, ev, raw);
+  for (const text of contextTexts(input.business_context)) weigh(extract(text, lexicon), 0.3, ev, raw);
   if (maxRaw(evidence) < CORE_EVIDENCE) {
     const previous = input.context?.historical_queries?.at(-1)?.query;
-    if (typeof previous === 'string') weigh(extract(previous, lexicon), 0.5, ev);
+    if (typeof previous === 'string') weigh(extract(previous, lexicon), 0.5, ev, raw);
   }
   for (const hint of input.hint_tables ?? []) {
     const e = ev(hint);
@@ -140,56 +143,85 @@ function contextTexts(context: Record<string, unknown> | undefined): string[] {
   return Object.values(context).flatMap((v) => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []));
 }
 
-/** Adds each mention's evidence, scaled by `factor`, to the tables it points at. */
-function weigh(extraction: Extraction, factor: number, ev: (name: string) => TableEvidence | undefined): void {
-  for (const m of extraction.mentions) {
-    const c = m.confidence * factor;
-    const how = m.match === 'exact' ? '' : m.match === 'stem' ? ', by stem' : ', misspelt';
-    for (const s of m.senses) {
-      if (s.kind === 'table') {
-        const e = ev(s.table);
-        if (!e) continue;
-        e.raw += c * s.weight;
+/** The tables a mention's table, column and measure senses point at. */
+function tablesOf(m: Mention): Set<string> {
+  return new Set(
+    m.senses.flatMap((s) =>
+      (s.kind === 'table' || s.kind === 'column') && s.weight > 0 ? [s.table] : s.kind === 'measure' ? s.measures.map((x) => x.table) : [],
+    ),
+  );
+}
+
+/**
+ * Adds each mention's evidence, scaled by `factor`, to the tables it points at.
+ * A word that may mean several tables ("project", "end date", "duration") is
+ * read after the unambiguous ones, and means the tables they already support, if any.
+ */
+function weigh(extraction: Extraction, factor: number, ev: (name: string) => TableEvidence | undefined, raw: (name: string) => number): void {
+  const ambiguous = extraction.mentions.filter((m) => tablesOf(m).size > 1);
+  for (const m of extraction.mentions) if (!ambiguous.includes(m)) weighMention(m, factor, ev, undefined);
+  for (const m of ambiguous) {
+    const supported = new Set([...tablesOf(m)].filter((t) => raw(t) >= CORE_EVIDENCE));
+    weighMention(m, factor, ev, supported.size > 0 ? supported : undefined);
+  }
+}
+
+/** A sense's weight, given the tables the rest of the question supports (undefined: no preference). */
+function adjusted(weight: number, table: string, strongest: number, supported: Set<string> | undefined): number {
+  if (!supported) return weight;
+  return supported.has(table) ? strongest : weight * UNSUPPORTED_SHARE;
+}
+
+function weighMention(m: Mention, factor: number, ev: (name: string) => TableEvidence | undefined, supported: Set<string> | undefined): void {
+  const c = m.confidence * factor;
+  const how = m.match === 'exact' ? '' : m.match === 'stem' ? ', by stem' : ', misspelt';
+  const strongest = (kind: 'table' | 'column') => Math.max(...m.senses.map((s) => (s.kind === kind ? s.weight : 0)));
+  for (const s of m.senses) {
+    if (s.kind === 'table') {
+      const e = ev(s.table);
+      if (!e) continue;
+      e.raw += c * adjusted(s.weight, s.table, strongest('table'), supported);
+      e.positions.push(m.first);
+      e.reasons.push(`"${m.term}" ${s.source === 'vocabulary' ? 'means this table' : 'names this table'}${how}`);
+    } else if (s.kind === 'column') {
+      const e = ev(s.table);
+      if (!e) continue;
+      if (!e.columns.includes(s.column)) e.columns.push(s.column);
+      if (s.weight > 0) {
+        e.raw += c * adjusted(s.weight, s.table, strongest('column'), supported);
         e.positions.push(m.first);
-        e.reasons.push(`"${m.term}" ${s.source === 'vocabulary' ? 'means this table' : 'names this table'}${how}`);
-      } else if (s.kind === 'column') {
-        const e = ev(s.table);
-        if (!e) continue;
-        e.raw += c * s.weight;
-        if (!e.columns.includes(s.column)) e.columns.push(s.column);
-        if (s.weight > 0) {
-          e.positions.push(m.first);
-          e.reasons.push(`"${m.term}" → column ${s.column}${how}`);
-        }
-      } else if (s.kind === 'value') {
-        const single = m.first === m.last;
-        s.targets.forEach((t) => {
-          const e = ev(t.table);
-          if (!e) return;
-          e.raw += (c * (single ? 0.3 : 0.5)) / s.targets.length;
-          e.reasons.push(`"${m.term}" is a value of ${t.column}${how}`);
-        });
-      } else if (s.kind === 'filter') {
-        const specific = s.filters.length === 1;
-        const e = ev(s.filters[0].table);
-        if (!e) continue;
-        e.raw += c * (specific ? 0.6 : 0.15);
-        if (!specific) continue;
-        e.reasons.push(`"${m.term}" is a filter on this table${how}`);
-        const related = s.filters[0].value;
-        const other = related && typeof related === 'object' && 'table' in related ? ev(related.table) : undefined;
-        if (other) {
-          other.raw += c * 0.4;
-          other.reasons.push(`"${m.term}" is decided by rows of this table`);
-        }
-      } else {
-        s.measures.forEach((x, i) => {
-          const e = ev(x.table);
-          if (!e) return;
-          e.raw += c * (s.measures.length === 1 ? 0.6 : i === 0 ? 0.4 : 0.2);
-          if (i === 0) e.reasons.push(`"${m.term}" is a measure on this table${how}`);
-        });
+        e.reasons.push(`"${m.term}" → column ${s.column}${how}`);
       }
+    } else if (s.kind === 'value') {
+      const single = m.first === m.last;
+      s.targets.forEach((t) => {
+        const e = ev(t.table);
+        if (!e) return;
+        e.raw += (c * (single ? 0.3 : 0.5)) / s.targets.length;
+        e.reasons.push(`"${m.term}" is a value of ${t.column}${how}`);
+      });
+    } else if (s.kind === 'filter') {
+      const specific = s.filters.length === 1;
+      const e = ev(s.filters[0].table);
+      if (!e) continue;
+      e.raw += c * (specific ? 0.6 : 0.15);
+      if (!specific) continue;
+      e.reasons.push(`"${m.term}" is a filter on this table${how}`);
+      const related = s.filters[0].value;
+      const other = related && typeof related === 'object' && 'table' in related ? ev(related.table) : undefined;
+      if (other) {
+        other.raw += c * 0.4;
+        other.reasons.push(`"${m.term}" is decided by rows of this table`);
+      }
+    } else {
+      const single = s.measures.length === 1;
+      s.measures.forEach((x, i) => {
+        const e = ev(x.table);
+        if (!e) return;
+        const weight = adjusted(single ? 0.6 : i === 0 ? 0.4 : 0.2, x.table, 0.4, supported);
+        e.raw += c * weight;
+        if (weight >= 0.4) e.reasons.push(`"${m.term}" is a measure on this table${how}`);
+      });
     }
   }
 }

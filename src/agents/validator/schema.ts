@@ -7,6 +7,7 @@
  */
 import { allowedEdits, closest, damerauLevenshtein, identifierWords, singular } from '../../schema/fuzzy.js';
 import type { Table } from '../../schema/types.js';
+import type { AstNode } from '../../sql/ast.js';
 import type { ValidationIssue } from './contract.js';
 import type { ValidationContext } from './context.js';
 import { columnKey } from './prepared.js';

@@ -35,7 +35,7 @@ export function syntaxLayer(ctx: ValidationContext): LayerReport {
     if (rewritten !== ctx.sql && parseSql(rewritten).ok) suggestions.push(`PostgreSQL rewrite: ${rewritten}`);
   }
   const failure = ctx.parseError;
-  if (failure && fixes.length === 0) {
+  if (failure && fixes.length === 0 && ctx.sql.trim() !== '') {
     const message = `${failure.message} (line ${failure.line}, column ${failure.column})`;
     issues.push({ layer: 'syntax', severity: 'error', message, position: failure.position, suggestion: hintFor(ctx, tokenize(ctx.sql)) });
     errors.push(`${message}\n${failure.excerpt}`);

@@ -56,6 +56,10 @@ interface TableEvidence {
   bridge?: string;
 }
 
+function noEvidence(table: Table): TableEvidence {
+  return { table, raw: 0, reasons: [], columns: [], positions: [], filters: [], measures: [] };
+}
+
 export function analyzeSchema(input: SchemaAnalyzerInput, deps: AnalyzerDeps): SchemaAnalysis {
   const lexicon = lexiconOf(deps);
   const depth = Number.isInteger(input.depth) && input.depth >= 0 ? input.depth : DEFAULT_DEPTH;
@@ -67,7 +71,7 @@ export function analyzeSchema(input: SchemaAnalyzerInput, deps: AnalyzerDeps): S
     const table = deps.catalog.table(name);
     if (!table) return undefined;
     let e = evidence.get(table.name);
-    if (!e) evidence.set(table.name, (e = { table, raw: 0, reasons: [], columns: [], positions: [], filters: [], measures: [] }));
+    if (!e) evidence.set(table.name, (e = noEvidence(table)));
     return e;
   };
 
@@ -252,9 +256,7 @@ function connect(evidence: Map<string, TableEvidence>, lexicon: Lexicon, depth: 
     const { target, edges } = next;
     const from = evidence.get(edges[0].from);
     for (const edge of edges.slice(0, -1)) {
-      const bridge = evidence.get(edge.to) ?? {
-        table: lexicon.deps.catalog.table(edge.to)!, raw: 0, reasons: [], columns: [], positions: [], filters: [], measures: [],
-      };
+      const bridge = evidence.get(edge.to) ?? noEvidence(lexicon.deps.catalog.table(edge.to)!);
       evidence.set(edge.to, bridge);
       const share = 0.8 * Math.min(target.raw, from?.raw ?? target.raw);
       if (share > bridge.raw) {
@@ -296,7 +298,7 @@ function addReferencedTables(evidence: Map<string, TableEvidence>, lexicon: Lexi
       const share = REFERENCED_SHARE * e.raw;
       const existing = evidence.get(parent.name);
       if (existing && existing.raw >= share) continue;
-      const target = existing ?? { table: parent, raw: 0, reasons: [], columns: [], positions: [], filters: [], measures: [] };
+      const target = existing ?? noEvidence(parent);
       target.raw = share;
       target.reasons.push(`referenced by ${e.table.name}.${fk.columns.join(', ')}`);
       evidence.set(parent.name, target);

@@ -151,7 +151,7 @@ class Parser {
     // "List developers on projects": a value used as a noun names rows of its own table.
     const leadAt = this.items.findIndex((it) => isContent(it) && !has(it, 'count', 'sum', 'avg', 'max', 'min', 'most', 'least', 'distinct'));
     const lead = this.items[leadAt];
-    if (lead && !this.isTableItem(lead) && plural(lead) && this.nounAfter(leadAt, support) === undefined) {
+    if (lead && !this.isTableItem(lead) && lead.kws.size === 0 && plural(lead) && this.nounAfter(leadAt, support) === undefined) {
       const named = [...senses(lead, 'value'), ...senses(lead, 'filter')].find((v) => !(v.kind === 'filter' && v.having));
       if (named && !senses(lead, 'column').length) return { table: named.table, at: -1 };
     }
@@ -171,9 +171,12 @@ class Parser {
     // No table word in subject position: the columns, values and measures decide, then the tables named elsewhere.
     const evidence = new Map<string, number>();
     for (const it of this.items) {
-      for (const sense of it.senses) {
+      // A word naming columns of many tables ("status") says little; a grammar word read as a value, less.
+      const named = it.senses.filter((x) => x.kind !== 'kw' && x.kind !== 'table' && !(x.kind === 'value' && it.kws.size > 0));
+      const spread = new Set(named.map((x) => (x as { table: string }).table)).size;
+      for (const sense of named) {
         if (sense.kind === 'kw' || sense.kind === 'table') continue;
-        const w = sense.kind === 'column' ? 1 / (1 + sense.rank) : 1;
+        const w = (sense.kind === 'column' ? 1 / (1 + sense.rank) : 1) / spread;
         evidence.set(sense.table, (evidence.get(sense.table) ?? 0) + w + (support.get(sense.table) ?? 0) * 0.01);
       }
     }
@@ -373,6 +376,7 @@ class Parser {
     this.readAggregates();
     this.readGroups(support);
     this.readDuplicates();
+    this.readDefaults();
     if ((this.plan.aggregates.length || this.plan.having.length) && this.plan.groupBy.length === 0) this.firstIsColumnGroup();
     this.implicitSummary();
     this.readOrdering();
@@ -694,7 +698,8 @@ class Parser {
   /** A value of a table the question does not name counts only when written as a name (capitals, quotes). */
   private valueAllowed(v: ValueSense, item: Item, mentioned: Set<string>): boolean {
     if (this.inPlay().includes(v.table) || mentioned.has(v.table) || this.existsTargets.has(v.table)) return true;
-    return item.at > 0 && /[A-Z]/.test(item.text);
+    // "Average" is a grammar word before it is a supplier rating.
+    return item.kws.size === 0 && item.at > 0 && /[A-Z]/.test(item.text);
   }
 
   private readValuesAndFilters(support: Map<string, number>): void {
@@ -782,6 +787,12 @@ class Parser {
     }
     this.ensure(filter.table);
     this.plan.where.push(negated ? { k: 'not', item: filter.cond } : filter.cond);
+    // "over budget": by how much, the difference of the two columns the rule compares.
+    const c = filter.cond;
+    if (!negated && c.k === 'cmp' && c.left.k === 'col' && c.right.k === 'col' && ['>', '<', '>=', '<='].includes(c.op)) {
+      const [hi, lo] = c.op.startsWith('>') ? [c.left, c.right] : [c.right, c.left];
+      this.plan.computed.push({ expr: { k: 'bin', op: '-', left: hi, right: lo }, alias: aliasName(`${hi.column}_minus_${lo.column}`) });
+    }
     this.plan.steps.push(`Business rule "${filter.label}"${negated ? ' (negated)' : ''} on ${filter.table}.`);
   }
 
@@ -1186,6 +1197,19 @@ class Parser {
     this.plan.steps.push('No measure named: count per group, with totals and averages of the numeric columns.');
   }
 
+  /** "budget or zero": a missing value shown as zero. */
+  private readDefaults(): void {
+    for (let i = 0; i + 2 < this.items.length; i++) {
+      const c = this.pickColumn(this.items[i]);
+      const zero = this.items[i + 2];
+      if (!c || this.isTableItem(this.items[i]) || !has(this.items[i + 1], 'or') || zero.kind !== 'num' || zero.num !== 0) continue;
+      this.ensure(c.table);
+      this.plan.computed.push({ expr: { k: 'fn', name: 'COALESCE', args: [col(c.table, c.column), lit(0)] }, alias: aliasName(`${c.column}_or_zero`) });
+      [i, i + 1, i + 2].forEach((k) => this.used.add(k));
+      this.plan.steps.push(`${c.column} with missing values shown as 0 (COALESCE).`);
+    }
+  }
+
   /** "duplicate project codes": values occurring more than once. */
   private readDuplicates(): void {
     for (let i = 0; i < this.items.length; i++) {
@@ -1343,6 +1367,15 @@ class Parser {
       return q;
     }
     if (!aggregating) {
+      // A table that links two others (staff: project and resource) is listed with the names of both.
+      const parents = [...new Set(this.facts(from).table.foreignKeys.map((f) => this.lex.catalog.table(f.refTable)?.name).filter((t): t is string => t !== undefined && t !== from))];
+      if (from === p.subject && parents.length >= 2) {
+        for (const t of parents) {
+          if (joined.has(t)) continue;
+          this.addJoin(q, joined, t, 'LEFT');
+          order.push(t);
+        }
+      }
       const sources = [from, ...order.filter((t) => joined.has(t))];
       q.select = [...sources.map((t) => ({ expr: { k: 'star' as const, src: t } })), ...p.computed];
       if (q.select.length === sources.length && sources.length === 1) q.select = [{ expr: { k: 'star' } }];

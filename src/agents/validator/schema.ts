@@ -86,7 +86,9 @@ function columnSuggestion(ctx: ValidationContext, name: string, entries: RangeEn
       const written = c.source?.name ?? c.name;
       return { label: e.name ? `${entryName(e)}.${written}` : written, name: c.name };
     }));
-  const near = closest(name, local.map((c) => c.name), { max: 3, minSimilarity: 0.5 });
+  const found = closest(name, local.map((c) => c.name), { max: 3, minSimilarity: 0.5 });
+  // Only the candidates about as near as the nearest: one clear fix beats a list.
+  const near = found.filter((n) => n.similarity >= found[0].similarity - 0.1);
   if (near.length > 0) {
     const labels = near.map((n) => local.find((c) => c.name === n.value)!.label);
     return `did you mean ${[...new Set(labels)].join(' or ')}?`;

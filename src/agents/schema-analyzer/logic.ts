@@ -29,7 +29,10 @@ const UNSUPPORTED_SHARE = 0.3;
 const REFERENCED_SHARE = 0.3;
 
 /** Words that ask to keep rows without a match: the joins become LEFT joins. */
-const KEEP_UNMATCHED = new Set(['without', 'no', 'not', 'never', 'none', 'missing', 'lacking', 'lack', 'even', 'including', 'include', 'optional', 'zero', 'unassigned', 'unallocated', 'unstaffed']);
+const KEEP_UNMATCHED = new Set(['even', 'including', 'include', 'optional', 'optionally', 'zero']);
+/** Negations do the same when a table follows them closely ("without staff", "not on any project"). */
+const NEGATIONS = new Set(['without', 'no', 'not', 'never', 'none', 'missing', 'lacking', 'lack']);
+const NEGATION_REACH = 3;
 /** Words that ask for a row's parent or children through a self-reference. */
 const HIERARCHY = new Set(['parent', 'parents', 'child', 'children', 'sub', 'subproject', 'subprojects', 'hierarchy', 'nested', 'descendant', 'descendants', 'ancestor', 'ancestors']);
 
@@ -75,15 +78,9 @@ export function analyzeSchema(input: SchemaAnalyzerInput, deps: AnalyzerDeps): S
     return e;
   };
 
-  const main = extract(query, lexicon);
-  const raw = (name: string) => evidence.get(deps.catalog.table(name)?.name ?? name)?.raw ?? 0;
-  weigh(main, 1, ev, raw);
-  for (const text of contextTexts(input.business_context)) weigh(extract(text, lexicon), 0.3, ev, raw);
-  if (maxRaw(evidence) < CORE_EVIDENCE) {
-    const previous = input.context?.historical_queries?.at(-1)?.query;
-    if (typeof previous === 'string') weigh(extract(previous, lexicon), 0.5, ev, raw);
-  }
-  for (const hint of input.hint_tables ?? []) {
+  // Hints first, so that an ambiguous word means the hinted table.
+  const hintTables = Array.isArray(input.hint_tables) ? input.hint_tables.filter((h): h is string => typeof h === 'string') : [];
+  for (const hint of hintTables) {
     const e = ev(hint);
     if (e) {
       e.raw += 1.5;
@@ -95,7 +92,16 @@ export function analyzeSchema(input: SchemaAnalyzerInput, deps: AnalyzerDeps): S
     suggestions.push(near.length > 0 ? `"${hint}" is not a table: did you mean ${near.join(', ')}?` : `"${hint}" is not a table of the schema`);
   }
 
-  const leftJoin = main.tokens.some((t) => KEEP_UNMATCHED.has(t.lower));
+  const main = extract(query, lexicon);
+  const raw = (name: string) => evidence.get(deps.catalog.table(name)?.name ?? name)?.raw ?? 0;
+  weigh(main, 1, ev, raw);
+  for (const text of contextTexts(input.business_context)) weigh(extract(text, lexicon), 0.3, ev, raw);
+  if (maxRaw(evidence) < CORE_EVIDENCE) {
+    const last: unknown = input.context?.historical_queries?.at(-1);
+    const previous = typeof last === 'string' ? last : (last as { query?: unknown } | undefined)?.query;
+    if (typeof previous === 'string') weigh(extract(previous, lexicon), 0.5, ev, raw);
+  }
+  const leftJoin = keepsUnmatched(main);
   const { paths, unreachable } = connect(evidence, lexicon, depth, leftJoin);
   for (const name of unreachable) warnings.push(`No join path of at most ${depth} hops links ${name} to the other tables`);
   if (main.tokens.some((t) => HIERARCHY.has(t.lower))) paths.push(...hierarchyPaths(evidence, lexicon));
@@ -129,6 +135,13 @@ export function analyzeSchema(input: SchemaAnalyzerInput, deps: AnalyzerDeps): S
     warnings,
     suggestions,
   };
+}
+
+function keepsUnmatched(extraction: Extraction): boolean {
+  const { tokens, mentions } = extraction;
+  if (tokens.some((t) => KEEP_UNMATCHED.has(t.lower))) return true;
+  return tokens.some((t, i) => NEGATIONS.has(t.lower) &&
+    mentions.some((m) => m.first > i && m.first <= i + NEGATION_REACH && m.senses.some((s) => s.kind === 'table')));
 }
 
 /** 0..1, rising quickly with the first pieces of evidence and saturating after. */

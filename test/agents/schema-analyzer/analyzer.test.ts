@@ -120,6 +120,8 @@ describe('join paths', () => {
     const r = analyze('companies without any contracts');
     expect(r.join_paths[0]).toMatchObject({ join_type: 'LEFT' });
     expect(analyze('projects including zero staff').join_paths.every((p) => p.join_type === 'LEFT')).toBe(true);
+    expect(analyze('staff on projects that are not completed').join_paths[0]).toMatchObject({ join_type: 'INNER' });
+    expect(analyze('projects with no more than 5 staff assignments').join_paths[0]).toMatchObject({ join_type: 'INNER' });
   });
 
   it('respects the depth bound', () => {

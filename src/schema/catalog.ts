@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { scanSync, type ScanToken } from 'libpg-query';
 import { AppError } from '../errors.js';
 import { parseSql } from '../sql/parser.js';
-import { nameParts, type AstNode } from '../sql/ast.js';
+import { collect, nameParts, type AstNode } from '../sql/ast.js';
 import type { Catalog, Column, ForeignKey, Index, Table, TypeCategory } from './types.js';
 
 export function buildCatalog(ddl: string): Catalog {
@@ -181,6 +181,7 @@ class CatalogBuilder {
     constraints.forEach((c, i) => {
       switch (c.contype) {
         case 'CONSTR_NOTNULL':
+        case 'CONSTR_IDENTITY':
           column.nullable = false;
           break;
         case 'CONSTR_PRIMARY':
@@ -245,11 +246,13 @@ class CatalogBuilder {
   private createIndex(node: AstNode): void {
     const table = this.lookup(this.source.nameAt(node.relation.location, node.relation.relname));
     if (!table) return;
-    const columns: string[] = (node.indexParams ?? [])
-      .map((p: AstNode) => p.IndexElem?.name)
-      .filter((n: unknown): n is string => typeof n === 'string')
-      .map((n: string) => columnName(table, n));
-    const index: Index = { name: node.idxname ?? `${table.name}_idx`, table: table.name, columns, unique: Boolean(node.unique) };
+    // An expression index (`lower(label)`) covers the columns its expression reads.
+    const names = (node.indexParams ?? []).flatMap((p: AstNode) =>
+      typeof p.IndexElem?.name === 'string' ? [p.IndexElem.name] : collect(p.IndexElem?.expr, 'ColumnRef').map((ref) => nameParts(ref.fields).at(-1) ?? ''),
+    );
+    const columns = [...new Set<string>(names.filter((n: string) => n !== ''))].map((n) => columnName(table, n));
+    const name = node.idxname ?? [table.name, ...columns, 'idx'].join('_');
+    const index: Index = { name, table: table.name, columns, unique: Boolean(node.unique) };
     table.indexes.push(index);
     if (index.unique && columns.length > 0) table.uniqueKeys.push(columns);
   }

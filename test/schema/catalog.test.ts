@@ -135,6 +135,35 @@ describe('other DDL', () => {
     expect(catalog.foreignKeysOf('customers')).toHaveLength(1);
   });
 
+  it('reads pg_dump-style DDL: schema-qualified names, sequences, identity, expression indexes', () => {
+    const catalog = buildCatalog(`
+      SET statement_timeout = 0;
+      CREATE SCHEMA app;
+      CREATE SEQUENCE app.t_id_seq;
+      CREATE TABLE IF NOT EXISTS app.t (
+        id integer DEFAULT nextval('app.t_id_seq'::regclass) NOT NULL,
+        created timestamp with time zone DEFAULT now() CHECK (created > '2000-01-01'),
+        amount numeric DEFAULT (1 + 2) * 3, -- Low | High
+        g int GENERATED ALWAYS AS IDENTITY,
+        label character varying(20) COLLATE "C"
+      );
+      ALTER TABLE ONLY app.t ADD CONSTRAINT t_pkey PRIMARY KEY (id);
+      CREATE VIEW v AS SELECT 1;
+      CREATE INDEX ON app.t USING btree (created);
+      CREATE INDEX lower_label ON app.t (lower(label));
+    `);
+    expect(catalog.tables.map((t) => t.name)).toEqual(['t']);
+    expect(catalog.column('t', 'id')).toMatchObject({ default: "nextval('app.t_id_seq'::regclass)", nullable: false, primaryKey: true });
+    expect(catalog.column('t', 'created')).toMatchObject({ type: 'timestamptz', category: 'timestamp', default: 'now()' });
+    expect(catalog.column('t', 'amount')).toMatchObject({ default: '(1 + 2) * 3', valueDomain: ['Low', 'High'] });
+    expect(catalog.column('t', 'g')?.nullable).toBe(false);
+    expect(catalog.column('t', 'label')).toMatchObject({ type: 'varchar(20)', category: 'text' });
+    expect(catalog.table('t')?.indexes).toEqual([
+      { name: 't_created_idx', table: 't', columns: ['created'], unique: false },
+      { name: 'lower_label', table: 't', columns: ['label'], unique: false },
+    ]);
+  });
+
   it('keeps non-ASCII names and comments intact', () => {
     const catalog = buildCatalog('CREATE TABLE "Café" (Crème varchar(9) DEFAULT \'é\', Prix int); -- fin');
     expect(catalog.table('café')?.columns.map((c) => c.name)).toEqual(['Crème', 'Prix']);

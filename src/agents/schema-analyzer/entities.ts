@@ -161,6 +161,15 @@ function findLiterals(tokens: Token[]): Literal[] {
       found.push({ kind: 'text', text: t.text, value: t.text, first: i, last: i });
       continue;
     }
+    const quarter = /^q([1-4])$/i.exec(t.text);
+    if (quarter && tokens[i + 1]?.kind === 'number' && /^\d{4}$/.test(tokens[i + 1].text)) {
+      const year = Number(tokens[i + 1].text);
+      const q = Number(quarter[1]);
+      const to = q === 4 ? dateSql(year + 1, 1) : dateSql(year, 3 * q + 1);
+      found.push({ kind: 'period', text: `${t.text} ${tokens[i + 1].text}`, value: { from: dateSql(year, 3 * q - 2), to }, first: i, last: i + 1 });
+      i++;
+      continue;
+    }
     if (t.kind === 'code') {
       found.push({ kind: 'code', text: t.text, value: t.text.toUpperCase(), first: i, last: i });
       continue;

@@ -173,7 +173,7 @@ describe('schema context, warnings and suggestions', () => {
 describe('entity extraction', () => {
   it('extracts literals: quoted text, codes, amounts, percentages, years, months, periods', () => {
     const { mapped_entities, query_terms } = extractEntities(
-      "projects named 'Apollo' like PRJ005 over 100k, 1.5 million or 20% since 2023, from March 2024, on 2024-05-31 or in the last 90 days",
+      "projects named 'Apollo' like PRJ005 over 100k, 1.5 million or 20% since 2023, from March 2024, on 2024-05-31, in Q4 2023 or in the last 90 days",
       deps,
     );
     const literal = (term: string) => mapped_entities.find((m) => m.kind === 'literal' && m.term === term);
@@ -185,6 +185,7 @@ describe('entity extraction', () => {
     expect(literal('2023')?.value).toEqual({ from: "DATE '2023-01-01'", to: "DATE '2024-01-01'" });
     expect(literal('March 2024')?.value).toEqual({ from: "DATE '2024-03-01'", to: "DATE '2024-04-01'" });
     expect(literal('2024-05-31')).toMatchObject({ target: "date:DATE '2024-05-31'..DATE '2024-05-31' + 1" });
+    expect(literal('Q4 2023')?.value).toEqual({ from: "DATE '2023-10-01'", to: "DATE '2024-01-01'" });
     expect(literal('last 90 days')?.value).toEqual({ from: "CURRENT_DATE - INTERVAL '90 days'", to: 'CURRENT_DATE + 1' });
     expect(query_terms).toEqual(expect.arrayContaining(['projects', 'Apollo', 'PRJ005']));
   });

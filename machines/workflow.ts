@@ -138,8 +138,9 @@ export const workflowMachine = setup({
   },
   actions: {
     enterStage: assign((_, params: { stage: Stage }) => ({ stage: params.stage })),
+    // A stage finishes once per turn in the output, however often regeneration re-ran it.
     completeStage: assign(({ context }, params: { stage: Stage }) => ({
-      completed_stages: [...context.completed_stages, params.stage],
+      completed_stages: context.completed_stages.includes(params.stage) ? context.completed_stages : [...context.completed_stages, params.stage],
     })),
     storePreparation: assign({ preparation: ({ event }) => (event as unknown as DoneEvent<Preparation>).output }),
     useCachedAnalysis: assign(({ context }) => ({

@@ -1,0 +1,294 @@
+/**
+ * Model-based tests of the workflow chart. @xstate/graph walks the machine
+ * definition with realistic `xstate.done.actor.*` / `xstate.error.actor.*`
+ * payloads; one path is built per edge of the adjacency map, so every
+ * reachable transition is on some path. Each path is then
+ *  (a) replayed on the chart itself, recording the transitions taken, which
+ *      must equal the transitions defined by the machine, and
+ *  (b) driven through the real orchestrator with scripted agents that fail,
+ *      hang, refuse or succeed as the path says, checking outcome and shape.
+ */
+import { getAdjacencyMap, getShortestPaths } from '@xstate/graph';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createActor, fromPromise, type AnyStateNode } from 'xstate';
+import type { AgentCallOutput } from '../../machines/agent-call.js';
+import { workflowMachine, type WorkflowInput } from '../../machines/workflow.js';
+import { createOrchestrator } from '../../src/orchestrator/orchestrator.js';
+import type { Role } from '../../src/agents/types.js';
+import { invalidValidation, okOutputs, scripted, type Behaviour } from '../orchestrator/test-agents.js';
+import { definedTransitions, transitionKey } from './transitions.js';
+
+const MAX_RETRIES = 1;
+
+const input = (mode: 'generate' | 'train'): WorkflowInput => ({
+  session_id: 'model',
+  turn: 1,
+  correlation_id: 'c1',
+  query: 'Show all active projects',
+  context: {},
+  mode,
+  agents: { schema_analyzer: ['a'], query_generator: ['g'], validator: ['v'], reward_evaluator: ['r'] },
+  limits: { max_retries: MAX_RETRIES, timeout: 30, inter_agent_timeout: 10, backoff_base: 0.1 },
+  options: { depth: 3, num_candidates: 1, strict_mode: false },
+});
+
+const ok = (role: Role, output?: unknown): AgentCallOutput => ({
+  ok: true,
+  agent: role,
+  output: output ?? okOutputs[role]({ query: 'q', attempt: 0 }),
+  attempts: 1,
+  retries: 0,
+  fallbacks: [],
+  failures: [],
+});
+const failed = (role: Role, error_code: 'AGENT_FAILED' | 'AGENT_TIMEOUT' | 'WRITE_NOT_ALLOWED'): AgentCallOutput => ({
+  ok: false,
+  error_code,
+  message: `${role} ${error_code}`,
+  refused: error_code === 'WRITE_NOT_ALLOWED',
+  suggestions: [],
+  agent: role,
+  attempts: error_code === 'WRITE_NOT_ALLOWED' ? 1 : MAX_RETRIES + 1,
+  retries: error_code === 'WRITE_NOT_ALLOWED' ? 0 : MAX_RETRIES,
+  fallbacks: error_code === 'WRITE_NOT_ALLOWED' ? [] : [{ role, from: role, to: null, reason: error_code === 'AGENT_TIMEOUT' ? 'timeout' : 'error' }],
+  failures: [],
+});
+
+const CALLS: Record<string, Role> = {
+  schemaAnalyzer: 'schema_analyzer',
+  queryGenerator: 'query_generator',
+  validator: 'validator',
+  rewardEvaluator: 'reward_evaluator',
+};
+
+type AnyEvent = { type: string; [k: string]: unknown };
+
+/** Only what can happen now: the live children may finish or fail; the user may cancel; the timeout may fire. */
+function events(state: any): AnyEvent[] {
+  if (state.status !== 'active') return [];
+  const list: AnyEvent[] = [
+    { type: 'session.cancelled', reason: 'cancelled by the user' },
+    { type: 'xstate.after.workflowTimeout.workflow' },
+  ];
+  const live = Object.keys(state.children);
+  if (live.includes('prepareWorkflow')) {
+    const analysis = okOutputs.schema_analyzer({ query: 'q' });
+    const generation = okOutputs.query_generator({ attempt: 0 });
+    list.push(
+      { type: 'xstate.done.actor.prepareWorkflow', output: { historical_queries: [], cached: {} } },
+      { type: 'xstate.done.actor.prepareWorkflow', output: { historical_queries: [], cached: { schema_analysis: analysis } } },
+      { type: 'xstate.done.actor.prepareWorkflow', output: { historical_queries: [], cached: { schema_analysis: analysis, query_generation: generation } } },
+      { type: 'xstate.error.actor.prepareWorkflow', error: new Error('session store unavailable') },
+    );
+  }
+  if (live.includes('entityExtractor')) {
+    list.push(
+      { type: 'xstate.done.actor.entityExtractor', output: { query_terms: ['active', 'projects'], mapped_entities: [] } },
+      { type: 'xstate.error.actor.entityExtractor', error: new Error('extractor failed') },
+    );
+  }
+  for (const [id, role] of Object.entries(CALLS)) {
+    if (!live.includes(id)) continue;
+    list.push({ type: `xstate.done.actor.${id}`, output: ok(role) });
+    if (role === 'validator') list.push({ type: `xstate.done.actor.${id}`, output: ok(role, invalidValidation) });
+    for (const code of ['AGENT_FAILED', 'AGENT_TIMEOUT', 'WRITE_NOT_ALLOWED'] as const) list.push({ type: `xstate.done.actor.${id}`, output: failed(role, code) });
+    list.push({ type: `xstate.error.actor.${id}`, error: new Error(`${id} crashed`) });
+  }
+  return list;
+}
+
+const serializeState = (s: any) =>
+  JSON.stringify([s.value, s.context.regenerations, s.context.failure?.error_code ?? null, s.context.cache, Object.keys(s.context.preparation.cached), Object.keys(s.children).sort()]);
+const serializeEvent = (e: any) => JSON.stringify(e, (k, v) => (v instanceof Error ? v.message : v));
+
+type Path = { steps: Array<{ state: any; event: AnyEvent }>; state: any };
+
+/** One path per edge: the shortest path to the edge's source, then the edge's event. */
+function edgePaths(mode: 'generate' | 'train'): Path[] {
+  const options = { input: input(mode), events: events as any, serializeState, serializeEvent };
+  const shortest = new Map<string, Path>();
+  for (const p of getShortestPaths(workflowMachine, options) as unknown as Path[]) shortest.set(serializeState(p.state), p);
+  const adjacency = getAdjacencyMap(workflowMachine, options as any) as Record<string, { state: any; transitions: Record<string, { event: AnyEvent; state: any }> }>;
+  const paths: Path[] = [];
+  for (const [key, { transitions }] of Object.entries(adjacency)) {
+    const prefix = shortest.get(key);
+    if (!prefix) continue;
+    for (const { event, state } of Object.values(transitions)) {
+      if (serializeState(state) === key) continue;
+      paths.push({ steps: [...prefix.steps, { state, event }], state });
+    }
+  }
+  return paths;
+}
+
+const allPaths = { generate: edgePaths('generate'), train: edgePaths('train') };
+
+describe('workflow chart (model-based)', () => {
+  const visitedStates = new Set<string>();
+
+  it('replaying every generated path covers exactly the transitions the machine defines', () => {
+    const covered = new Set<string>();
+    const never = fromPromise(() => new Promise<never>(() => {}));
+    const logic = workflowMachine.provide({ actors: { prepareWorkflow: never, entityExtractor: never, agentCall: never as any } });
+    for (const mode of ['generate', 'train'] as const) {
+      for (const path of allPaths[mode]) {
+        const actor = createActor(logic, {
+          input: input(mode),
+          inspect: (e: any) => {
+            if (e.type === '@xstate.microstep' && e.actorRef === actor) {
+              for (const t of e._transitions) covered.add(transitionKey(t));
+              for (const node of e.snapshot._nodes as AnyStateNode[]) visitedStates.add(node.id);
+            }
+          },
+        });
+        actor.start();
+        // The leading step of a path is the machine's own start.
+        for (const step of path.steps.slice(1)) actor.send(step.event as any);
+        expect(actor.getSnapshot().value).toEqual(path.state.value);
+        actor.stop();
+      }
+    }
+    expect([...covered].sort()).toEqual([...definedTransitions(workflowMachine.root as AnyStateNode)].sort());
+  });
+
+  it('reaches every state of the chart, transient ones included', () => {
+    const states = new Set<string>(visitedStates);
+    for (const mode of ['generate', 'train'] as const)
+      for (const p of allPaths[mode]) for (const step of p.steps) for (const node of step.state._nodes as AnyStateNode[]) states.add(node.id);
+    const defined = new Set<string>();
+    const visit = (node: AnyStateNode) => {
+      defined.add(node.id);
+      Object.values(node.states).forEach(visit);
+    };
+    visit(workflowMachine.root as AnyStateNode);
+    expect([...states].sort()).toEqual([...defined].sort());
+  });
+});
+
+// ── (b) the real orchestrator along each path ───────────────────────────────
+
+const silent = pino({ level: 'silent' });
+
+/** What each agent does on each attempt, derived from the path's events. */
+function scriptsFor(path: Path) {
+  const perRole: Record<Role, Behaviour[]> = { schema_analyzer: [], query_generator: [], validator: [], reward_evaluator: [] };
+  let extractor: 'ok' | 'error' | 'hang' = 'hang';
+  let warm: 'none' | 'analysis' | 'both' = 'none';
+  let ending: 'none' | 'cancel' | 'timeout' = 'none';
+  const attempts = (b: Behaviour) => Array.from({ length: MAX_RETRIES + 1 }, () => b);
+  path.steps.slice(1).forEach((step, i) => {
+    const e = step.event;
+    const before = path.steps[i]!.state;
+    if (e.type === 'xstate.done.actor.prepareWorkflow') {
+      const cached = (e.output as any).cached;
+      warm = cached.query_generation ? 'both' : cached.schema_analysis ? 'analysis' : 'none';
+    } else if (e.type === 'xstate.done.actor.entityExtractor') extractor = 'ok';
+    else if (e.type === 'xstate.error.actor.entityExtractor') extractor = 'error';
+    else if (e.type === 'session.cancelled' || e.type === 'xstate.after.workflowTimeout.workflow') {
+      ending = e.type === 'session.cancelled' ? 'cancel' : 'timeout';
+      for (const id of Object.keys(before.children)) {
+        if (CALLS[id]) perRole[CALLS[id]!].push(...attempts({ kind: 'hang' }));
+        if (id === 'entityExtractor') extractor = 'hang';
+      }
+    } else if (e.type.startsWith('xstate.done.actor.')) {
+      const role = CALLS[e.type.slice('xstate.done.actor.'.length)]!;
+      const out = e.output as AgentCallOutput;
+      if (out.ok) perRole[role].push({ kind: 'ok', output: out.output as Record<string, unknown> });
+      else if (out.error_code === 'WRITE_NOT_ALLOWED') perRole[role].push({ kind: 'refuse' });
+      else perRole[role].push(...attempts(out.error_code === 'AGENT_TIMEOUT' ? { kind: 'hang' } : { kind: 'error' }));
+    }
+  });
+  return { perRole, extractor, warm, ending };
+}
+
+/** Paths whose events the orchestrator's agents can cause (an agentCall or prepareWorkflow crash cannot be caused by an agent). */
+const drivable = (p: Path) =>
+  !p.steps.some(
+    (s, i) =>
+      /^xstate\.error\.actor\.(prepareWorkflow|schemaAnalyzer|queryGenerator|validator|rewardEvaluator)$/.test(s.event.type) ||
+      // prepareWorkflow reads the orchestrator's own store: no agent can hold it open for a cancel or a timeout.
+      (i > 0 && 'prepareWorkflow' in p.steps[i - 1]!.state.children && !s.event.type.endsWith('prepareWorkflow')),
+  );
+
+describe('the orchestrator along each path of the chart', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const cases = (['generate', 'train'] as const).flatMap((mode) =>
+    allPaths[mode].filter(drivable).filter((p) => ['completed', 'failed', 'expired'].includes(p.state.value)).map((p) => ({ mode, p })),
+  );
+
+  it('covers terminal paths of all three outcomes', () => {
+    expect(new Set(cases.map((c) => c.p.state.value))).toEqual(new Set(['completed', 'failed', 'expired']));
+  });
+
+  it.each(cases.map((c, i) => [i, c.mode, c.p.steps.slice(1).map((s) => shortEvent(s.event)).join(' → '), c] as const))(
+    'path %i (%s): %s',
+    async (_i, mode, _label, { p }) => {
+      const { perRole, extractor, warm, ending } = scriptsFor(p);
+      const agents = Object.fromEntries(
+        (Object.keys(perRole) as Role[]).map((role) => [role, scripted(role, [...(warm === 'none' ? [] : [{ kind: 'ok' } as Behaviour]), ...perRole[role], { kind: 'ok' }])]),
+      ) as Record<Role, ReturnType<typeof scripted>>;
+      const services = async () => ({
+        extractEntities: (): unknown => {
+          if (warming) return { query_terms: [], mapped_entities: [] };
+          if (extractor === 'error') throw new Error('extractor failed');
+          if (extractor === 'hang') return new Promise(() => {});
+          return { query_terms: ['q'], mapped_entities: [] };
+        },
+      });
+      let warming = warm !== 'none';
+      const o = createOrchestrator({
+        logger: silent,
+        defaults: { agents, services },
+        // A workflow timeout must come before any agent timeout on the paths that end with it.
+        config: { max_retries: MAX_RETRIES, timeout: 60, inter_agent_timeout: ending === 'timeout' ? 1000 : 10, retry_backoff: 0.1, cache_ttl: 3600 },
+      });
+      await o.initialize();
+      const context = mode === 'train' ? { expected_sql: 'SELECT 1' } : {};
+      if (warm !== 'none') {
+        // Same question and mode: the analysis is cached; the generation is cached only under the same context.
+        const warmRun = o.process({ query: 'q', mode, context: warm === 'both' ? context : { ...context, warm: true } });
+        await vi.advanceTimersByTimeAsync(1);
+        expect(await warmRun).toHaveProperty('workflow_stage', 'completed');
+        warming = false;
+      }
+      const pending = o.process({ query: 'q', mode, session_id: 'path', context });
+      if (ending === 'cancel') {
+        await vi.advanceTimersByTimeAsync(1);
+        o.cancel('path');
+      }
+      await vi.advanceTimersByTimeAsync(200_000);
+      const r: any = await pending;
+      const end = p.state;
+      if (end.value === 'completed') {
+        expect(r.workflow_stage).toBe('completed');
+        expect(typeof r.sql).toBe('string');
+        expect(r.validation).toHaveProperty('is_valid');
+        expect('training' in r).toBe(mode === 'train');
+        expect(r.metadata.regenerations).toBe(end.context.regenerations);
+      } else {
+        expect(Object.keys(r).sort()).toEqual(['error', 'error_code', 'failed_stage', 'partial_results', 'session_id', 'suggestions']);
+        expect(r.error_code).toBe(end.context.failure.error_code);
+        expect(r.failed_stage).toBe(end.context.stage);
+        expect(Object.keys(r.partial_results)).toEqual(end.context.completed_stages);
+      }
+      expect(o.getSession('path')!.status).toBe(end.value === 'completed' ? 'completed' : ending === 'cancel' ? 'expired' : 'failed');
+      await o.shutdown();
+      expect(o.liveActors()).toBe(0);
+    },
+  );
+});
+
+function shortEvent(e: AnyEvent): string {
+  const t = e.type.replace('xstate.done.actor.', '').replace('xstate.error.actor.', '!').replace('xstate.after.', 'after:');
+  const out = e.output as any;
+  if (out && 'ok' in out) return `${t}(${out.ok ? (out.output?.is_valid === false ? 'invalid' : 'ok') : out.error_code})`;
+  if (out?.cached) return `${t}(${Object.keys(out.cached).join('+') || 'cold'})`;
+  return t;
+}

@@ -7,12 +7,20 @@
  */
 import { allowedEdits, closest, damerauLevenshtein, identifierWords, singular } from '../../schema/fuzzy.js';
 import type { Table } from '../../schema/types.js';
-import type { AstNode } from '../../sql/ast.js';
+import { collect, nameParts, type AstNode } from '../../sql/ast.js';
 import type { ValidationIssue } from './contract.js';
 import type { ValidationContext } from './context.js';
 import { columnKey } from './prepared.js';
 import { conjuncts, type ColumnUse, type QueryModel, type RangeEntry, type SelectScope } from './resolve.js';
 import type { LayerReport } from './types.js';
+
+/** PostgreSQL's built-in type names as the parser gives them (`int` is `int4`, `decimal` is `numeric`). */
+const BUILTIN_TYPES = new Set([
+  'int2', 'int4', 'int8', 'numeric', 'float4', 'float8', 'money', 'bool', 'text', 'varchar', 'bpchar', 'char', 'name',
+  'date', 'time', 'timetz', 'timestamp', 'timestamptz', 'interval', 'uuid', 'json', 'jsonb', 'bytea', 'bit', 'varbit',
+  'inet', 'cidr', 'macaddr', 'xml', 'oid', 'regclass', 'regtype', 'point', 'tsvector', 'tsquery', 'record',
+  'int4range', 'int8range', 'numrange', 'daterange', 'tsrange', 'tstzrange',
+]);
 
 export function schemaLayer(ctx: ValidationContext): LayerReport {
   const model = ctx.model;
@@ -32,6 +40,12 @@ export function schemaLayer(ctx: ValidationContext): LayerReport {
   for (const use of model.columns) {
     const problem = columnProblem(ctx, use);
     if (problem) error(problem.message, use.location, problem.suggestion);
+  }
+  for (const cast of collect(ctx.tree, 'TypeCast')) {
+    const type = nameParts(cast.typeName?.names).at(-1)?.toLowerCase();
+    if (type && !BUILTIN_TYPES.has(type)) {
+      error(`type ${type} does not exist`, cast.typeName?.location ?? cast.location, 'cast to a PostgreSQL type: integer, numeric, text, date, timestamp, boolean, interval, …');
+    }
   }
   issues.push(...nonForeignKeyJoins(ctx, model));
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import { DEFAULT_SCHEMA_FILE } from '../../src/paths.js';
@@ -185,6 +186,25 @@ describe('other DDL', () => {
     expect(err.details.position).toBe(ddl.indexOf('NULLL'));
     expect(err.details.column).toBe(13);
     expect(err.message).toContain('line 3');
+  });
+
+  it('either builds a catalog or throws SCHEMA_PARSE_ERROR, for any text', () => {
+    const pieces = fc.constantFrom(
+      'CREATE TABLE', 'CREATE INDEX i ON', 'ALTER TABLE', 'ADD CONSTRAINT c', 'PRIMARY KEY', 'REFERENCES', 'UNIQUE', 'DEFAULT',
+      'NOT NULL', 't', '"Q"', 'x', 'int', 'varchar(5)', '(', ')', ',', ';', '-- a | b\n', "'s'", '1', 'é',
+    );
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 60 }), fc.array(pieces, { maxLength: 25 }).map((p) => p.join(' '))), (ddl) => {
+        try {
+          const catalog = buildCatalog(ddl);
+          for (const t of catalog.tables) expect(catalog.table(t.name)).toBe(t);
+        } catch (err) {
+          expect(err).toBeInstanceOf(AppError);
+          expect((err as AppError).code).toBe('SCHEMA_PARSE_ERROR');
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('names an unreadable schema file', () => {

@@ -188,6 +188,7 @@ export const agentCallMachine = setup({
         { type: 'agentRequested', params: ({ context }) => ({ agent: context.agents[context.index]!, attempt: context.attempt }) },
       ],
       invoke: {
+        id: 'callAgent',
         src: 'callAgent',
         input: ({ context }) => ({
           role: context.role,

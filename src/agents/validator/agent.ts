@@ -7,7 +7,7 @@ import { AppError } from '../../errors.js';
 import type { AgentFunction } from '../types.js';
 import type { SpecValidation, ValidationResult, ValidatorInput } from './contract.js';
 import { prepareDeps } from './prepared.js';
-import type { ValidatorDeps } from './types.js';
+import type { ExplainFn, ValidatorDeps } from './types.js';
 import { validateSql } from './validate.js';
 
 export function createValidator(deps: ValidatorDeps): AgentFunction<ValidatorInput, ValidationResult> {
@@ -21,6 +21,11 @@ export function createValidator(deps: ValidatorDeps): AgentFunction<ValidatorInp
     }
     return validateSql(content.sql, deps, { strict: content.strict_mode === true, signal });
   };
+}
+
+/** The planner of a database with an `explain(sql, {signal})` method (the sample database), as the validator's `explain`. */
+export function explainVia(db: { explain(sql: string, options?: { signal?: AbortSignal }): Promise<unknown> }): ExplainFn {
+  return (sql, signal) => db.explain(sql, { signal });
 }
 
 /** The specification's `validation` block for the orchestrator's output. */

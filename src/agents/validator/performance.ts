@@ -6,6 +6,7 @@
  * database is at hand, the planner's cost and row estimate from
  * `EXPLAIN (FORMAT JSON)`. Findings are warnings unless the plan is extreme.
  */
+import { ERROR_CATALOG } from '../../errors.js';
 import type { Column } from '../../schema/types.js';
 import { collect, functionName, type AstNode } from '../../sql/ast.js';
 import type { Layer, Severity, ValidationIssue } from './contract.js';
@@ -64,7 +65,7 @@ export async function performanceLayer(ctx: ValidationContext, planned: Promise<
     plan = summarizePlan(outcome.plan);
     if (plan) planFindings(ctx, plan, add);
   } else if (outcome.kind === 'error') {
-    plannerRejection = rejectionIssue(outcome.error);
+    plannerRejection = rejectionIssue(ctx, outcome.error);
   } else if (outcome.kind === 'none' && outcome.reason === 'no_database') {
     add('info', 'no database: performance judged from the query structure only, without plan cost or row estimates', undefined);
   }
@@ -286,11 +287,18 @@ function hasAggregate(stmt: AstNode | undefined): boolean {
 const SCHEMA_STATES = new Set(['42P01', '42703', '42702', '42704', '42P10']);
 
 /** The planner's error as an issue: unknown names belong to the schema layer, bad literals to business logic, the rest to syntax. */
-function rejectionIssue(error: unknown): ValidationIssue {
-  const e = error as { message?: string; code?: unknown; details?: Record<string, unknown>; cause?: unknown };
-  const cause = (e?.cause ?? {}) as { code?: unknown; message?: string };
-  const code = [e?.code, e?.details?.sqlstate, e?.details?.code, cause.code].find((c): c is string => typeof c === 'string' && c.length === 5);
+function rejectionIssue(ctx: ValidationContext, error: unknown): ValidationIssue {
+  const e = error as { message?: string; code?: unknown; details?: Record<string, unknown> };
+  const code = [e?.details?.sqlstate, e?.code].find((c): c is string => typeof c === 'string' && c.length === 5);
   const layer: Layer = code && SCHEMA_STATES.has(code) ? 'schema' : code?.startsWith('22') ? 'business_logic' : 'syntax';
-  const message = (cause.message && !e?.message?.includes(cause.message) ? cause.message : e?.message) ?? String(error);
-  return { layer, severity: 'error', message: `the database rejects the query: ${message}` };
+  const prefix = ERROR_CATALOG.EXECUTION_FAILED.template.replace('%s', '');
+  const raw = e?.message ?? String(error);
+  const message = raw.startsWith(prefix) ? raw.slice(prefix.length) : raw;
+  const position = e?.details?.position;
+  return {
+    layer,
+    severity: 'error',
+    message: `the database rejects the query: ${message}`,
+    ...(typeof position === 'number' && position >= 0 && position <= ctx.sql.length ? { position } : {}),
+  };
 }

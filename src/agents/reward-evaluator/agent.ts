@@ -16,14 +16,25 @@ import { sqlFacts, type SqlFacts } from './facts.js';
 import { GoldCache } from './gold-cache.js';
 import { grpoAdvantages, resolveWeights, scoreCandidate, type AccuracyInput, type PlanCosts, type RewardWeights, type Score } from './logic.js';
 
+/** A test-suite database; one that can also plan (as `SampleDatabase` can) gives the performance score a plan cost. */
+export type RewardDatabase = ResultSource & {
+  explain?(sql: string, options?: { signal?: AbortSignal }): Promise<unknown>;
+};
+
+/** The total cost of the top node of an `EXPLAIN (FORMAT JSON)` document. */
+export function planTotalCost(plan: unknown): number | undefined {
+  const cost = (Array.isArray(plan) ? plan[0] : undefined)?.Plan?.['Total Cost'];
+  return typeof cost === 'number' && Number.isFinite(cost) ? cost : undefined;
+}
+
 export interface RewardEvaluatorDeps {
   /** Validates a group member other than the input SQL (whose validation comes with the input). */
   validate: (sql: string, signal?: AbortSignal) => Promise<ValidationResult>;
   /** The test-suite databases (several seeds of the sample data). */
-  databases: readonly ResultSource[];
+  databases: readonly RewardDatabase[];
   /** Component weights over the defaults; normalized. Invalid weights throw INVALID_CONFIG. */
   weights?: Partial<Record<RewardComponent, number>>;
-  /** EXPLAIN total cost of a read-only SQL text, when the database layer offers it. */
+  /** EXPLAIN total cost of a read-only SQL text; default: the first database that can explain. */
   planCost?: (sql: string, signal?: AbortSignal) => Promise<number | undefined>;
   /** Seconds the expected SQL's results stay cached (default 3600; 0 disables). */
   cacheTtl?: number;
@@ -61,7 +72,10 @@ export function createRewardEvaluator(deps: RewardEvaluatorDeps): AgentFunction<
     throw new AppError('INVALID_CONFIG', `cache_ttl must be a number >= 0, got ${cacheTtl}`, { field: 'cache_ttl', value: cacheTtl });
   }
   const cache = new GoldCache(cacheTtl);
-  const { planCost } = deps;
+  const planner = deps.databases.find((db) => db.explain !== undefined);
+  const planCost = deps.planCost ?? (planner
+    ? async (sql: string, signal?: AbortSignal) => planTotalCost(await planner.explain?.(sql, { signal }))
+    : undefined);
   // A plan cost is a refinement of the performance score: without one the score stands on the validator's findings.
   const cost = planCost && ((sql: string, signal: AbortSignal) => planCost(sql, signal).catch(() => undefined));
   const scoring: Scoring = { databases: deps.databases, rowLimit: deps.rowLimit, strict: deps.strict, weights, cost };
@@ -124,7 +138,8 @@ async function scoreMember(
   let accuracyNote: string | undefined;
   const costs: PlanCosts = {};
   if (expected && !safety.ok) {
-    accuracy = { kind: 'unsafe', reason: safety.violations.map((v) => v.message).join('; ') };
+    const reason = safety.parseError ? `does not parse: ${safety.parseError.message}` : safety.violations.map((v) => v.message).join('; ');
+    accuracy = { kind: 'not_run', reason };
   } else if (expected) {
     const gold = await expected.gold;
     const match = await executionMatch(scoring.databases, expected.sql, member.sql, {

@@ -297,14 +297,15 @@ export function thinkText(reasoning: string): string {
 }
 
 export type AccuracyInput =
-  | { kind: 'unsafe'; reason: string }
+  /** The candidate was not sent to the databases: it does not parse or is not a single read-only statement. */
+  | { kind: 'not_run'; reason: string }
   | { kind: 'no_expected' }
   | { kind: 'matched'; match: ExecutionMatch };
 
 /** Accuracy tier, or undefined when accuracy cannot be scored (left out of the total). */
 export function scoreAccuracy(input: AccuracyInput): Tier | undefined {
   if (input.kind === 'no_expected') return undefined;
-  if (input.kind === 'unsafe') return tier(0, 'none', `not executed: ${input.reason}`, ['Write a single read-only SELECT']);
+  if (input.kind === 'not_run') return tier(0, 'none', `not executed: ${input.reason}`, ['Write a single read-only SELECT']);
   const m = input.match;
   if (m.exact) return tier(1, 'exact', 'the expected SQL, up to formatting');
   if (m.error?.side === 'gold') return undefined;
@@ -324,7 +325,7 @@ export interface ScoreInput {
   /** Facts of the candidate and the expected SQL (undefined when they do not parse or are absent). */
   predicted: SqlFacts | undefined;
   expected: SqlFacts | undefined;
-  /** The candidate passed `checkReadOnly`. */
+  /** The candidate passed `checkReadOnly` (SQL that does not parse is judged on syntax, not as unsafe). */
   readOnly: boolean;
   accuracy: AccuracyInput;
   costs?: PlanCosts;
@@ -344,17 +345,18 @@ const round = (x: number): number => Math.round(x * 1e4) / 1e4;
  */
 export function scoreCandidate(input: ScoreInput, weights: RewardWeights): Score {
   const validation = completeValidation(input.validation, input.predicted);
-  const unsafe = unsafeReason(validation, input.readOnly);
+  const parses = validation.details.syntax_valid;
+  const unsafe = parses ? unsafeReason(validation, input.readOnly) : undefined;
   const tiers: Partial<Record<RewardComponent, Tier>> = {};
-  if (unsafe) {
-    const zero = tier(0, 'unsafe', `unsafe SQL: ${unsafe}`, ['Write a single read-only SELECT']);
-    for (const c of ['syntax', 'schema', 'business_logic', 'performance'] as const) tiers[c] = zero;
-  } else if (!validation.details.syntax_valid) {
+  if (!parses) {
     tiers.syntax = scoreSyntax(validation);
     const notAssessed = tier(0, 'not_assessed', 'not assessed: the SQL does not parse');
     tiers.schema = notAssessed;
     tiers.business_logic = notAssessed;
     tiers.performance = notAssessed;
+  } else if (unsafe) {
+    const zero = tier(0, 'unsafe', `unsafe SQL: ${unsafe}`, ['Write a single read-only SELECT']);
+    for (const c of ['syntax', 'schema', 'business_logic', 'performance'] as const) tiers[c] = zero;
   } else {
     tiers.syntax = scoreSyntax(validation);
     tiers.schema = scoreSchema(validation, input.predicted, input.expected);
@@ -362,7 +364,7 @@ export function scoreCandidate(input: ScoreInput, weights: RewardWeights): Score
     tiers.performance = scorePerformance(validation, input.predicted, input.expected, input.costs);
   }
   tiers.reasoning = scoreReasoning(input.reasoning, input.predicted);
-  const accuracy = scoreAccuracy(unsafe && input.accuracy.kind !== 'no_expected' ? { kind: 'unsafe', reason: unsafe } : input.accuracy);
+  const accuracy = scoreAccuracy(unsafe && input.accuracy.kind !== 'no_expected' ? { kind: 'not_run', reason: `unsafe SQL: ${unsafe}` } : input.accuracy);
   if (accuracy) tiers.accuracy = accuracy;
 
   const scored = REWARD_COMPONENTS.filter((c) => tiers[c] !== undefined);

@@ -1,73 +1,51 @@
-import { readFileSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRewardEvaluator, type RewardEvaluatorDeps } from '../../../src/agents/reward-evaluator/agent.js';
+import { createRewardEvaluator, type RewardDatabase, type RewardEvaluatorDeps } from '../../../src/agents/reward-evaluator/agent.js';
 import type { RewardInput, RewardResult } from '../../../src/agents/reward-evaluator/contract.js';
 import { isRefusal } from '../../../src/agents/types.js';
-import type { ResultSource } from '../../../src/eval/match.js';
+import { validateSql } from '../../../src/agents/validator/validate.js';
+import { closeAll, openTestSuite, type SampleDatabase } from '../../../src/db/database.js';
 import { AppError } from '../../../src/errors.js';
 import { DEFAULT_SCHEMA_FILE } from '../../../src/paths.js';
+import { loadCatalogFile } from '../../../src/schema/catalog.js';
+import type { Catalog } from '../../../src/schema/types.js';
 import { loadParser } from '../../../src/sql/parser.js';
-import { pgliteSource } from '../../eval/pglite-source.js';
-import { GOOD_REASONING, parseValidate } from './helpers.js';
+import { GOOD_REASONING } from './helpers.js';
 
-/** Two seeded sample databases over the GL schema: the test suite the accuracy runs on. */
-const dbs: PGlite[] = [];
-let databases: ResultSource[];
+/** The test suite the accuracy runs on: two seeded sample databases, SQL they were sent recorded. */
+let suite: SampleDatabase[];
+let databases: RewardDatabase[];
+let catalog: Catalog;
 const sent: string[] = [];
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function seededDatabase(seed: number): Promise<PGlite> {
-  const db = await PGlite.create();
-  await db.exec(readFileSync(DEFAULT_SCHEMA_FILE, 'utf8'));
-  const random = rng(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
-  for (let i = 1; i <= 8; i++) {
-    await db.query('INSERT INTO SRM_COMPANIES (Company_ID, Company_Name, Company_Code, Status) VALUES ($1, $2, $3, $4)',
-      [i, `Company ${seed}-${i}`, `C${i}`, pick(['Active', 'Inactive'])]);
-  }
-  for (let i = 1; i <= 30; i++) {
-    await db.query('INSERT INTO PAC_MNT_PROJECTS (Project_Code, Project_Name, Budget, Status, Start_Date) VALUES ($1, $2, $3, $4, $5)',
-      [`P${i}`, `Project ${seed}-${i}`, (Math.floor(random() * 50_000_000) / 100).toFixed(2),
-        pick(['Active', 'Completed', 'On Hold', 'Cancelled']), `202${Math.floor(random() * 5)}-0${1 + Math.floor(random() * 9)}-15`]);
-  }
-  for (let i = 1; i <= 20; i++) {
-    await db.query('INSERT INTO PROJCNTRTS (Contract_ID, Project_Code, Company_Code, Contract_Value, Status) VALUES ($1, $2, $3, $4, $5)',
-      [i, `P${1 + Math.floor(random() * 30)}`, `C${1 + Math.floor(random() * 8)}`, (Math.floor(random() * 10_000_000) / 100).toFixed(2),
-        pick(['Draft', 'Active', 'Signed'])]);
-  }
-  return db;
-}
 
 beforeAll(async () => {
   await loadParser();
-  for (const seed of [1, 2]) dbs.push(await seededDatabase(seed));
-  databases = dbs.map((db, i) => pgliteSource(db, i + 1, sent));
+  catalog = loadCatalogFile(DEFAULT_SCHEMA_FILE);
+  suite = await openTestSuite({ catalog, seeds: [1, 2] });
+  databases = suite.map((db) => ({
+    seed: db.seed,
+    query: (sql, options) => {
+      sent.push(sql);
+      return db.query(sql, options);
+    },
+    explain: (sql, options) => db.explain(sql, options),
+  }));
 });
 
-afterAll(async () => {
-  await Promise.all(dbs.map((db) => db.close()));
-});
+afterAll(() => closeAll(suite));
+
+/** The real validator, planning on the first database. */
+const validate = (sql: string, signal?: AbortSignal) =>
+  validateSql(sql, { catalog, explain: (text, s) => suite[0].explain(text, { signal: s }) }, { signal });
 
 const ctx = () => ({ signal: new AbortController().signal, session: { session_id: 's', turn: 1 } });
 
 function evaluator(over: Partial<RewardEvaluatorDeps> = {}) {
-  return createRewardEvaluator({ validate: async (sql) => parseValidate(sql), databases, ...over });
+  return createRewardEvaluator({ validate, databases, ...over });
 }
 
 async function reward(sql: string, expected_sql: string | undefined, extra: Partial<RewardInput> = {}, agent = evaluator()): Promise<RewardResult> {
   const out = await agent({
-    query: 'q', context: {}, mode: 'train', sql, reasoning: GOOD_REASONING, validation: parseValidate(sql),
+    query: 'q', context: {}, mode: 'train', sql, reasoning: GOOD_REASONING, validation: await validate(sql),
     ...(expected_sql !== undefined ? { expected_sql } : {}), ...extra,
   }, ctx());
   if (isRefusal(out)) throw new Error('unexpected refusal');
@@ -114,19 +92,22 @@ describe('accuracy by execution on the test-suite databases', () => {
   it('invalid SQL earns a low total', async () => {
     const r = await reward("SELEC Project_Name FROM PAC_MNT_PROJECTS WHERE Status = 'Active'", ACTIVE_BIG, { reasoning: '' });
     expect(r.rewards.syntax).toBe(0);
+    expect(r.feedback.find((f) => f.component === 'syntax')?.level).toBe('invalid');
     expect(r.rewards.accuracy).toBe(0);
+    expect(r.feedback.find((f) => f.component === 'accuracy')?.message).toMatch(/does not parse/);
     expect(r.total_reward).toBeLessThan(0.1);
   });
 
   it('unsafe SQL scores 0 accuracy with feedback and never reaches a database', async () => {
+    const count = async () => (await suite[0].query('SELECT count(*) FROM PAC_MNT_PROJECTS')).rows[0][0];
+    const before = await count();
     sent.length = 0;
     const r = await reward('DELETE FROM PAC_MNT_PROJECTS', ACTIVE_BIG);
     expect(r.rewards.accuracy).toBe(0);
     expect(r.total_reward).toBeLessThanOrEqual(0.1);
     expect(r.feedback.find((f) => f.component === 'accuracy')?.message).toMatch(/not executed/);
     expect(sent.some((s) => /delete/i.test(s))).toBe(false);
-    const left = await dbs[0].query<{ n: number }>('SELECT count(*)::int AS n FROM PAC_MNT_PROJECTS');
-    expect(left.rows[0].n).toBe(30);
+    expect(await count()).toBe(before);
   });
 
   it('an expected SQL that fails leaves accuracy out and says why', async () => {
@@ -196,7 +177,7 @@ describe('groups of candidates', () => {
 
   it('validates every other candidate with deps.validate', async () => {
     const seen: string[] = [];
-    const agent = evaluator({ validate: async (sql) => { seen.push(sql); return parseValidate(sql); } });
+    const agent = evaluator({ validate: (sql, signal) => { seen.push(sql); return validate(sql, signal); } });
     await reward(ACTIVE_BIG, ACTIVE_BIG, { candidates }, agent);
     expect(seen).toEqual(candidates.map((c) => c.sql));
   });
@@ -208,7 +189,7 @@ describe('the agent wrapper', () => {
     controller.abort(new Error('cancelled'));
     const agent = evaluator();
     await expect(agent({
-      query: 'q', context: {}, mode: 'train', sql: ACTIVE_BIG, reasoning: '', validation: parseValidate(ACTIVE_BIG), expected_sql: ACTIVE_BIG,
+      query: 'q', context: {}, mode: 'train', sql: ACTIVE_BIG, reasoning: '', validation: await validate(ACTIVE_BIG), expected_sql: ACTIVE_BIG,
     }, { signal: controller.signal, session: { session_id: 's', turn: 1 } })).rejects.toThrow('cancelled');
   });
 
@@ -222,7 +203,7 @@ describe('the agent wrapper', () => {
     await expect(agent({ query: 'q', context: {}, mode: 'train', sql: ACTIVE_BIG, reasoning: '' } as unknown as RewardInput, ctx()))
       .rejects.toMatchObject({ code: 'INVALID_INPUT', details: { field: 'validation' } });
     await expect(agent({
-      query: 'q', context: {}, mode: 'train', sql: ACTIVE_BIG, reasoning: '', validation: parseValidate(ACTIVE_BIG), candidates: [{}],
+      query: 'q', context: {}, mode: 'train', sql: ACTIVE_BIG, reasoning: '', validation: await validate(ACTIVE_BIG), candidates: [{}],
     } as unknown as RewardInput, ctx())).rejects.toMatchObject({ code: 'INVALID_INPUT', details: { field: 'candidates[0].sql' } });
   });
 

@@ -1,6 +1,3 @@
-import { sqlFacts } from '../../../src/agents/reward-evaluator/facts.js';
-import { parseSql } from '../../../src/sql/parser.js';
-import { checkReadOnly } from '../../../src/sql/safety.js';
 import type { ValidationDetails, ValidationIssue, ValidationResult } from '../../../src/agents/validator/contract.js';
 
 /** A validator result that passes every layer, with `details` and `issues` overridden. */
@@ -42,21 +39,3 @@ export const GOOD_REASONING = `<think>
 3. Select the columns Project_Name and Budget.
 </think>`;
 
-/**
- * A stand-in validator for agent tests: syntax and security from the parser
- * and the read-only gate, tables from the parse. The real validator has its
- * own tests; here only the reward's use of a validation matters.
- */
-export function parseValidate(sql: string): ValidationResult {
-  const safety = checkReadOnly(sql);
-  const parses = parseSql(sql).ok;
-  const facts = sqlFacts(sql);
-  return validation({
-    syntax_valid: parses,
-    syntax_errors: parses ? [] : ['syntax error'],
-    tables_used: [...(facts?.tables ?? [])],
-    columns_referenced: [...(facts?.columns ?? [])],
-    security_passed: safety.ok,
-    security_risks: safety.ok ? [] : safety.violations.map((v) => v.message),
-  });
-}

@@ -188,7 +188,7 @@ describe('accuracy tiers', () => {
     expect(scoreAccuracy({ kind: 'matched', match: m })?.score).toBe(score);
   });
   it('unsafe scores 0, no expected SQL is not scored', () => {
-    expect(scoreAccuracy({ kind: 'unsafe', reason: 'DELETE' })?.score).toBe(0);
+    expect(scoreAccuracy({ kind: 'not_run', reason: 'DELETE' })?.score).toBe(0);
     expect(scoreAccuracy({ kind: 'no_expected' })).toBeUndefined();
   });
 });
@@ -248,7 +248,7 @@ describe('total reward', () => {
 
   it('unsafe SQL scores 0 on every SQL component, whatever the validator said of the rest', () => {
     const v = validation({ security_passed: false, security_risks: ['DELETE modifies data'] });
-    const s = scoreCandidate(input({ validation: v, readOnly: false, accuracy: { kind: 'unsafe', reason: 'DELETE' } }), weights);
+    const s = scoreCandidate(input({ validation: v, readOnly: false, accuracy: { kind: 'not_run', reason: 'DELETE' } }), weights);
     expect(s.rewards).toMatchObject({ syntax: 0, schema: 0, business_logic: 0, performance: 0, accuracy: 0 });
     expect(s.total_reward).toBeLessThanOrEqual(0.1);
     expect(s.feedback.find((f) => f.component === 'syntax')?.message).toMatch(/DELETE/);

@@ -16,6 +16,8 @@ export interface EmbeddedGeneratorDeps {
   vocabulary?: Vocabulary;
   /** Distinct values of low-cardinality, name and code columns: table → column → values. */
   values?: Record<string, Record<string, string[]>>;
+  /** Rankings and top-N put NULLs last instead of PostgreSQL's default order. */
+  nullsLast?: boolean;
 }
 
 export const EMBEDDED_GENERATOR = 'embedded';
@@ -45,6 +47,7 @@ export function createEmbeddedGenerator(deps: EmbeddedGeneratorDeps): AgentFunct
       numCandidates: content.num_candidates,
       attempt: content.attempt,
       feedback: content.feedback,
+      nullsLast: deps.nullsLast,
     });
     if ('refusal' in result) return result;
     return {

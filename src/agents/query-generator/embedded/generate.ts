@@ -18,6 +18,8 @@ export interface GenerateOptions {
   numCandidates?: number;
   attempt?: number;
   feedback?: ValidationIssue[];
+  /** Rankings and top-N put NULLs last (see ParseOptions.nullsLast). */
+  nullsLast?: boolean;
 }
 
 export interface Generation {
@@ -107,7 +109,8 @@ export function generateEmbedded(question: string, lex: Lexicon, analysis: Schem
     candidates.push({ sql, query: outcome.query, reasoning: reasoningText(steps), confidence: confidenceOf(outcome, penalty + extraPenalty + (fallback ? 0.4 : 0)) });
   };
 
-  const primary = parseItems(lex, items, analysis);
+  const base: ParseOptions = { nullsLast: options.nullsLast };
+  const primary = parseItems(lex, items, analysis, base);
   push(primary, 0);
   const wanted = Math.max(1, options.numCandidates ?? 1) + (options.attempt ?? 0);
   if (wanted > candidates.length) {
@@ -115,7 +118,7 @@ export function generateEmbedded(question: string, lex: Lexicon, analysis: Schem
     for (const t of otherSubjects(primary, analysis, lex)) variants.push([{ subject: t }, `Variant: ${t} as the subject.`]);
     for (const [opts, note] of variants) {
       if (candidates.length >= wanted) break;
-      const outcome = parseItems(lex, items, analysis, opts);
+      const outcome = parseItems(lex, items, analysis, { ...base, ...opts });
       if (sameQuery(outcome.query, primary.query)) continue;
       push(outcome, 0.2 + 0.05 * candidates.length, note);
     }

@@ -62,6 +62,11 @@ export interface ParseOptions {
   subject?: string;
   /** Join type for "with their …" listings. */
   withJoin?: 'INNER' | 'LEFT';
+  /**
+   * Rankings and top-N put NULLs last. Off by default: PostgreSQL's own order
+   * (NULLs first when descending) is what analysts' reference queries return.
+   */
+  nullsLast?: boolean;
 }
 
 const CMP: Record<string, string> = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=', ne: '<>' };
@@ -300,7 +305,15 @@ class Parser {
     if (!it) return undefined;
     const date = readDate(this.items, j, this.lex);
     if (date && date.value.kind !== 'relative' && date.value.kind !== 'this') return { date: date.value, span: date.span + (j - i - 1) };
-    if (it.kind === 'num' && !(it.year && this.isDateColumnExpr(left))) return { expr: lit(it.num!), span: j - i };
+    if (it.kind === 'num' && !(it.year && this.isDateColumnExpr(left))) {
+      // "twice the budget", "3 times the cost rate": a multiple of another column.
+      const k = has(this.items[j + 1], 'times') ? j + 2 : j + 1;
+      const other = this.items[k] && !this.isTableItem(this.items[k]) ? this.pickColumn(this.items[k], left.table) : undefined;
+      if (other && this.lex.catalog.column(other.table, other.column)?.category === 'number') {
+        return { expr: { k: 'bin', op: '*', left: lit(it.num!), right: col(other.table, other.column) }, cmpCol: `${it.num} × ${other.column}`, span: k - i };
+      }
+      return { expr: lit(it.num!), span: j - i };
+    }
     if (it.kind === 'num') {
       return { date: { kind: 'point', iso: `${it.num}-01-01`, endIso: `${it.num! + 1}-01-01` }, span: j - i };
     }
@@ -368,6 +381,7 @@ class Parser {
     this.plan.steps.push(`Subject: ${subject}${at >= 0 ? ` (from "${this.items[at].text}")` : ''}.`);
     this.readModifiers(at, support);
     this.readTables(support);
+    this.readHierarchy();
     this.readDates();
     this.readComparisons();
     this.readPatterns();
@@ -377,6 +391,7 @@ class Parser {
     this.readGroups(support);
     this.readDuplicates();
     this.readDefaults();
+    this.readPercentage();
     if ((this.plan.aggregates.length || this.plan.having.length) && this.plan.groupBy.length === 0) this.firstIsColumnGroup();
     this.implicitSummary();
     this.readOrdering();
@@ -581,8 +596,10 @@ class Parser {
 
   /** "with more than 3 staff": the number of related rows, kept as a column and compared. */
   private countCondition(counted: Item, op: string, n: number, at: number, countAt: number): void {
-    const table = senses(counted, 'table')[0].table;
-    [at, at + 1, countAt].forEach((k) => this.used.add(k));
+    let head = countAt;
+    while (this.isTableItem(this.items[head + 1]) && this.items[head + 1].at === this.items[head].end) head++;
+    const table = senses(this.items[head], 'table')[0].table;
+    for (let k = at; k <= head; k++) this.used.add(k);
     const groupedHere = this.items.slice(0, at).some((it) => has(it, 'group')) || this.plan.groupBy.length > 0;
     const countExpr = this.relatedCount(table);
     if (!countExpr || groupedHere || table === this.plan.subject) {
@@ -805,6 +822,12 @@ class Parser {
       while (this.isTableItem(this.items[head + 1]) && this.items[head + 1].at === this.items[head].end && !this.used.has(head + 1)) head++;
       for (let k = i; k < head; k++) this.used.add(k);
       const prev = this.prevContent(i);
+      // "more than 3 staff", "multiple contracts": a count, read with the comparisons.
+      if ((prev?.kind === 'num' && has(this.items[i - 2], ...Object.keys(CMP))) || has(prev, 'multiple')) {
+        for (let k = i; k <= head; k++) this.used.delete(k);
+        i = head;
+        continue;
+      }
       i = head;
       const table = this.tableOf(this.items[i], support);
       if (!table) continue;
@@ -885,6 +908,52 @@ class Parser {
       this.plan.selfParent = true;
       this.plan.steps.push(`LEFT JOIN ${this.plan.subject} as parent on ${self.column} = parent.${self.refColumn}.`);
     }
+  }
+
+  /** Rows of a self-referencing table as children ("sub-projects") and their parents. */
+  private readHierarchy(): void {
+    const self = selfReference(this.lex.catalog, this.plan.subject);
+    if (!self) return;
+    const childAt = this.items.findIndex((it) => has(it, 'child'));
+    const parentAt = this.items.findIndex((it) => has(it, 'parent'));
+    if (childAt >= 0 && !has(this.prevContent(childAt), 'have', 'without')) {
+      const s = this.plan.subject;
+      this.plan.where.push({ k: 'null', arg: col(s, self.column), negated: true });
+      this.plan.steps.push(`Child rows: ${self.column} IS NOT NULL.`);
+      if (parentAt >= 0 && has(this.prevContent(parentAt), 'group') && this.items.some((it) => has(it, 'count'))) {
+        this.plan.groupBy.push({ expr: col(s, self.column) });
+        this.plan.steps.push(`Group by the parent (${self.column}).`);
+      } else if (parentAt >= 0) {
+        this.plan.selfParent = true;
+        this.plan.steps.push(`LEFT JOIN ${s} as parent on ${self.column} = parent.${self.refColumn}.`);
+      }
+      this.used.add(childAt);
+      if (parentAt >= 0) {
+        this.used.add(parentAt);
+        if (has(this.prevContent(parentAt), 'group')) this.used.add(this.items.indexOf(this.prevContent(parentAt)!));
+      }
+    }
+  }
+
+  /** "What percentage of projects are completed": the share of rows (or of a total) meeting the conditions. */
+  private readPercentage(): void {
+    const at = this.items.findIndex((it) => has(it, 'percent') && !has(it, 'percent_number'));
+    if (at < 0 || this.plan.where.length === 0 || this.plan.aggregates.some((a) => a.fn !== 'SUM' && a.fn !== 'COUNT')) return;
+    const when: Cond = this.plan.where.length === 1 ? this.plan.where[0] : { k: 'and', items: this.plan.where };
+    const named = this.operandAt(this.next(at));
+    const namedColumn = named?.column && this.lex.catalog.column(named.column.table, named.column.column)?.category === 'number' ? named.column : undefined;
+    if (namedColumn) {
+      this.used.add(named!.at);
+      this.addAggregate({ fn: 'SUM', arg: col(namedColumn.table, namedColumn.column), alias: aliasName(`total_${namedColumn.column}`) });
+    }
+    const total = this.plan.aggregates.find((a) => a.fn === 'SUM' && a.arg);
+    const part: Expr = { k: 'fn', name: 'SUM', args: [{ k: 'case', when, then: total ? total.arg! : lit(1), else: lit(0) }] };
+    const whole: Expr = total ? { k: 'fn', name: 'SUM', args: [total.arg!] } : { k: 'fn', name: 'COUNT', args: [], star: true };
+    const ratio: Expr = { k: 'bin', op: '/', left: { k: 'bin', op: '*', left: { k: 'sql', text: '100.0' }, right: part }, right: { k: 'fn', name: 'NULLIF', args: [whole, lit(0)] } };
+    this.plan.where = [];
+    this.plan.aggregates = [{ fn: '', arg: ratio, alias: 'percentage' }];
+    this.used.add(at);
+    this.plan.steps.push(`Percentage: rows meeting the conditions over ${total ? `total ${total.alias}` : 'all rows'} (CASE inside SUM).`);
   }
 
   private readAggregates(): void {
@@ -981,7 +1050,7 @@ class Parser {
         [i, j].forEach((k) => this.used.add(k));
         if (it.text.toLowerCase() === 'by' && (numeric || column?.category === 'date') && !aggregating) {
           // "resources by capacity": an ordering, not a grouping.
-          this.addOrder({ expr: col(c.table, c.column), desc: numeric, nullsLast: true });
+          this.addOrder({ expr: col(c.table, c.column), desc: numeric, nullsLast: this.options.nullsLast });
           this.plan.steps.push(`Order by ${c.column}${numeric ? ' descending' : ''}.`);
           continue;
         }
@@ -1010,6 +1079,13 @@ class Parser {
     }
   }
 
+  /** "including those with none", "even without contracts": groups with nothing counted stay, at zero. */
+  private keepsZeroGroups(): boolean {
+    if (this.items.some((it) => has(it, 'zero_rows'))) return true;
+    const opener = this.items.findIndex((it) => /^(including|even|all)\b/i.test(it.text));
+    return opener >= 0 && this.items.slice(opener + 1).some((it) => has(it, 'none', 'without', 'left'));
+  }
+
   /** "per company": group by the key that leads to the group's table, with its name when reachable. */
   private groupByTable(table: string): void {
     const subject = this.plan.from ?? this.plan.subject;
@@ -1020,7 +1096,7 @@ class Parser {
       for (const k of new Set([...f.table.primaryKey, ...f.display])) this.plan.groupBy.push({ expr: col(table, k) });
       return;
     }
-    const keepZero = this.items.some((it) => has(it, 'zero_rows'));
+    const keepZero = this.keepsZeroGroups();
     const path = fkPath(this.lex.catalog, subject, table);
     if (!path || path.length === 0) return;
     if (keepZero) {
@@ -1089,7 +1165,7 @@ class Parser {
         const unitNext = this.items[i + 1] && this.lex.grammar.units[this.items[i + 1].text.toLowerCase()];
         if (unitNext) continue;
         const d = this.dateColumnFor(i);
-        this.addOrder({ expr: col(d.table, d.column), desc: has(it, 'recent'), nullsLast: true });
+        this.addOrder({ expr: col(d.table, d.column), desc: has(it, 'recent'), nullsLast: this.options.nullsLast });
         this.used.add(i);
         this.plan.steps.push(`Order by ${d.column} ${has(it, 'recent') ? 'newest' : 'oldest'} first.`);
         if (limit !== undefined) this.plan.limit = limit;
@@ -1136,7 +1212,7 @@ class Parser {
       if (counted && table !== this.plan.subject) {
         const alias = aliasName(`${table.split('_').at(-1)}_count`);
         this.plan.computed.push({ expr: counted, alias });
-        this.addOrder({ expr: { k: 'sql', text: alias }, desc, nullsLast: true });
+        this.addOrder({ expr: { k: 'sql', text: alias }, desc, nullsLast: this.options.nullsLast });
       } else if (this.plan.groupBy.length || this.firstIsColumnGroup()) {
         this.addAggregate({ fn: 'COUNT', alias: 'count' });
         this.addOrder({ expr: { k: 'sql', text: 'count' }, desc });
@@ -1147,6 +1223,34 @@ class Parser {
     }
     if (!m && !c) return;
     this.used.add(j);
+    if (c && !this.isTableItem(target) && this.lex.catalog.column(c.table, c.column)?.category === 'text' && has(this.items[j + 1], 'group')) {
+      // "top 3 departments by number of projects": rank the groups by the measure after "by".
+      this.ensure(c.table);
+      this.plan.groupBy.push({ expr: col(c.table, c.column) });
+      this.used.add(j + 1);
+      const k = this.next(j + 1);
+      const by = this.items[k];
+      const aggAfter = Object.keys(AGG).find((x) => has(by, x));
+      const measureAt = aggAfter ? this.operandAt(this.next(k)) : this.operandAt(k);
+      let alias = 'count';
+      if (has(by, 'count') || !measureAt) {
+        alias = this.plan.aggregates.find((x) => x.fn === 'COUNT' && !x.arg)?.alias ?? alias;
+        this.addAggregate({ fn: 'COUNT', alias });
+        this.used.add(k);
+        const counted = this.items[this.next(k)];
+        if (counted && this.isTableItem(counted)) this.used.add(this.next(k));
+      } else {
+        const e: Expr = measureAt.measure ? measureAt.measure.expr : col(measureAt.column!.table, measureAt.column!.column);
+        const fn = AGG[aggAfter ?? 'sum'];
+        alias = aliasName(`${aggAfter === 'avg' ? 'avg' : 'total'}_${measureAt.measure?.label ?? measureAt.column!.column}`);
+        this.addAggregate({ fn, arg: e, alias });
+        [k, measureAt.at].forEach((x) => this.used.add(x));
+      }
+      this.addOrder({ expr: { k: 'sql', text: alias }, desc, nullsLast: this.options.nullsLast });
+      if (n !== undefined) this.plan.limit = n;
+      this.plan.steps.push(`Rank ${c.column} groups by ${alias}${n ? `, keep ${n}` : ''}.`);
+      return;
+    }
     const expr: Expr = m ? m.expr : col(c!.table, c!.column);
     if (m) this.ensure(m.table);
     if (c) this.ensure(c.table);
@@ -1156,10 +1260,10 @@ class Parser {
       const fn = AGG[aggKw ?? 'sum'];
       const alias = aliasName(`${aggKw === 'avg' ? 'avg' : 'total'}_${label}`);
       if (!this.plan.aggregates.some((a) => a.alias === alias)) this.addAggregate({ fn, arg: expr, alias });
-      this.addOrder({ expr: { k: 'sql', text: alias }, desc, nullsLast: true });
+      this.addOrder({ expr: { k: 'sql', text: alias }, desc, nullsLast: this.options.nullsLast });
     } else {
       if (m) this.plan.computed.push({ expr, alias: aliasName(label) });
-      this.addOrder({ expr, desc, nullsLast: true });
+      this.addOrder({ expr, desc, nullsLast: this.options.nullsLast });
     }
     if (n !== undefined) this.plan.limit = n;
     this.plan.steps.push(`Order by ${label} ${desc ? 'descending' : 'ascending'}${n ? `, keep ${n}` : ''}.`);
@@ -1238,7 +1342,7 @@ class Parser {
         if (!m && !c) continue;
         const expr = m ? m.expr : col(c!.table, c!.column);
         const asc = this.items.some((x) => has(x, 'asc', 'least'));
-        this.plan.computed.push({ expr: { k: 'fn', name: 'RANK', args: [], over: { order: [{ expr, desc: !asc, nullsLast: true }] } }, alias: 'rank_position' });
+        this.plan.computed.push({ expr: { k: 'fn', name: 'RANK', args: [], over: { order: [{ expr, desc: !asc, nullsLast: this.options.nullsLast }] } }, alias: 'rank_position' });
         if (m) this.plan.computed.push({ expr, alias: aliasName(m.label) });
         [i, j, this.next(j)].forEach((k) => this.used.add(k));
         this.plan.steps.push(`Window: RANK() over ${m ? m.label : c!.column} ${asc ? 'ascending' : 'descending'}.`);

@@ -21,7 +21,8 @@ export type Expr =
   | { k: 'bin'; op: string; left: Expr; right: Expr }
   | { k: 'extract'; field: string; arg: Expr }
   | { k: 'sql'; text: string }
-  | { k: 'sub'; query: Query };
+  | { k: 'sub'; query: Query }
+  | { k: 'case'; when: Cond; then: Expr; else: Expr };
 
 export type Cond =
   | { k: 'cmp'; op: string; left: Expr; right: Expr }
@@ -153,6 +154,8 @@ function renderExpr(e: Expr, scope: Scope): string {
       return e.text;
     case 'sub':
       return `(${renderQuery(e.query, scope)})`;
+    case 'case':
+      return `CASE WHEN ${renderCond(e.when, scope)} THEN ${renderExpr(e.then, scope)} ELSE ${renderExpr(e.else, scope)} END`;
   }
 }
 

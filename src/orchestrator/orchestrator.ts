@@ -80,7 +80,7 @@ export interface OrchestratorOptions {
   /** Observer of every actor's events, e.g. `createSkyInspector().inspect` from @statelyai/inspect. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** The shipped agents for roles that `agents` does not name, and the services they use. */
-  defaults?: { agents: Record<Role, AgentSpec | AgentSpec[]>; services?: () => Promise<AgentServices> };
+  defaults?: { agents: Record<Role, AgentSpec | AgentSpec[]>; services?: (config: OrchestratorConfig) => Promise<AgentServices> };
 }
 
 export interface MetricsSnapshot {
@@ -177,9 +177,8 @@ export class Orchestrator {
     );
     this.startBreakers();
     this.sessionLogic = this.provideSession();
-    // Services (databases, catalogs) are needed only when a shipped agent is registered.
-    const usesDefaults = defaults !== undefined && ROLES.some((role) => !given[role]);
-    if (usesDefaults && defaults.services) this.services = await defaults.services();
+    // Services (databases, catalogs) are started only when a shipped agent is registered.
+    if (defaults?.services && usesShipped(defaults.agents, given)) this.services = await defaults.services(this.config);
     this.bus.subscribe('circuit_breakers', (message) => {
       if ((message.content as { type?: string })?.type === 'orchestrator.shutting_down') {
         for (const breaker of this.breakers.values()) breaker.stop();
@@ -635,6 +634,15 @@ export class Orchestrator {
 
 export function createOrchestrator(options: OrchestratorOptions = {}): Orchestrator {
   return new Orchestrator(options);
+}
+
+function usesShipped(shipped: Record<Role, AgentSpec | AgentSpec[]>, given: AgentsOption): boolean {
+  const defaults = new Set<unknown>(Object.values(shipped).flat());
+  return ROLES.some((role) => {
+    const specs = given[role];
+    if (specs === undefined) return true;
+    return (Array.isArray(specs) ? specs : [specs]).some((spec) => defaults.has(spec) || defaults.has((spec as { agent?: unknown }).agent));
+  });
 }
 
 function analysisKey(context: Pick<WorkflowContext, 'query' | 'options'>): string {

@@ -1,0 +1,100 @@
+/**
+ * The shipped agents and the domain they share: the catalog built from the
+ * schema DDL, the business vocabulary, and the seeded sample databases
+ * (PGlite) used for EXPLAIN and execution-based rewards. The domain is
+ * started once per orchestrator, its databases booting in parallel with the
+ * parser and the vocabulary, and handed to every agent call as `services`.
+ */
+import { readFile } from 'node:fs/promises';
+import { AppError } from '../errors.js';
+import { DEFAULT_SCHEMA_FILE } from '../paths.js';
+import { buildCatalog, withValueDomains } from '../schema/catalog.js';
+import type { Catalog } from '../schema/types.js';
+import { loadVocabulary, type Vocabulary } from '../schema/vocabulary.js';
+import { loadParser } from '../sql/parser.js';
+import { closeAll, openTestSuite, type SampleDatabase } from '../db/database.js';
+import { createSchemaAnalyzer, extractEntities } from './schema-analyzer/index.js';
+import { createEmbeddedGenerator } from './query-generator/agent.js';
+import { createValidator, explainVia, validateSql } from './validator/index.js';
+import { createRewardEvaluator } from './reward-evaluator/agent.js';
+import type { AgentCallContext, AgentFunction, AgentServices, Role } from './types.js';
+
+export interface DomainOptions {
+  /** DDL file; default: the bundled GL schema. */
+  schema_file?: string | null;
+  /** Seeds of the sample databases; the first also serves EXPLAIN and value look-ups. */
+  seeds?: number[];
+  /** Seconds the reward evaluator keeps gold results. */
+  cache_ttl?: number;
+}
+
+export interface Domain extends AgentServices {
+  catalog: Catalog;
+  vocabulary: Vocabulary;
+  databases: SampleDatabase[];
+  agents: Record<Role, AgentFunction>;
+  extractEntities(query: string): unknown;
+  close(): Promise<void>;
+}
+
+async function readSchema(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new AppError('INVALID_CONFIG', `schema_file ${file} cannot be read (${(err as Error).message})`, { field: 'schema_file' });
+  }
+}
+
+export async function createDomain(options: DomainOptions = {}): Promise<Domain> {
+  const seeds = options.seeds?.length ? options.seeds : [1, 2, 3];
+  const [ddl, vocabulary] = await Promise.all([readSchema(options.schema_file ?? DEFAULT_SCHEMA_FILE), loadVocabulary(), loadParser()]);
+  const declared = buildCatalog(ddl);
+  const databases = await openTestSuite({ catalog: declared, seeds });
+  try {
+    const primary = databases[0]!;
+    const catalog = withValueDomains(declared, await primary.readValueDomains(declared));
+    const explain = explainVia(primary);
+    const validatorDeps = { catalog, explain };
+    const agents: Record<Role, AgentFunction> = {
+      schema_analyzer: createSchemaAnalyzer({ catalog, vocabulary }),
+      query_generator: createEmbeddedGenerator({ catalog, vocabulary, values: await primary.readValueDomains(declared, 200) }),
+      validator: createValidator(validatorDeps),
+      reward_evaluator: createRewardEvaluator({
+        validate: (sql, signal) => validateSql(sql, validatorDeps, { signal }),
+        databases,
+        cacheTtl: options.cache_ttl,
+      }),
+    };
+    return {
+      catalog,
+      vocabulary,
+      databases,
+      agents,
+      extractEntities: (query) => extractEntities(query, { catalog, vocabulary }),
+      close: () => closeAll(databases),
+    };
+  } catch (err) {
+    await closeAll(databases);
+    throw err;
+  }
+}
+
+function domainOf(ctx: AgentCallContext): Domain {
+  const domain = ctx.services as Domain | undefined;
+  if (!domain?.agents) throw new AppError('AGENT_FAILED', 'the shipped agents need the domain services, which were not started');
+  return domain;
+}
+
+/** Each shipped agent delegates to the domain's instance, so one function serves every orchestrator. */
+function shipped(role: Role, name: string): AgentFunction {
+  const agent: AgentFunction = (content, ctx) => domainOf(ctx).agents[role](content, ctx);
+  Object.defineProperty(agent, 'name', { value: name });
+  return agent;
+}
+
+export const defaultAgents: Readonly<Record<Role, AgentFunction>> = Object.freeze({
+  schema_analyzer: shipped('schema_analyzer', 'embedded-schema-analyzer'),
+  query_generator: shipped('query_generator', 'embedded'),
+  validator: shipped('validator', 'pg-validator'),
+  reward_evaluator: shipped('reward_evaluator', 'reward-evaluator'),
+});

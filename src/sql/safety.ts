@@ -4,7 +4,7 @@
  * forbidden function. Validation, execution, evaluation and rewards all pass
  * through `checkReadOnly` before anything reaches PGlite.
  */
-import { collect, functionName, walk } from './ast.js';
+import { functionName, walk } from './ast.js';
 import { parseSql, type ParseFailure, type ParseTree } from './parser.js';
 
 /** Functions that sleep, read or write files, reach other servers, change settings or locks, or touch sequences. */
@@ -90,6 +90,8 @@ export function readOnlyViolations(tree: ParseTree): SafetyViolation[] {
       });
     }
   });
+  const calls: SafetyViolation[] = [];
+  // One pass over the tree: this runs on every validation.
   walk(tree, ({ type, node }) => {
     if (WRITE_STATEMENTS.has(type)) {
       violations.push({ kind: 'data_modifying', message: `data-modifying ${describeStatement(type)} inside the query` });
@@ -97,15 +99,11 @@ export function readOnlyViolations(tree: ParseTree): SafetyViolation[] {
       violations.push({ kind: 'select_into', message: 'SELECT INTO creates a table' });
     } else if (type === 'SelectStmt' && node.lockingClause) {
       violations.push({ kind: 'row_locking', message: 'FOR UPDATE/SHARE takes row locks' });
+    } else if (type === 'FuncCall' && isForbiddenFunction(functionName(node))) {
+      calls.push({ kind: 'forbidden_function', message: `function ${functionName(node)}() is not allowed`, position: node.location });
     }
   });
-  for (const call of collect(tree, 'FuncCall')) {
-    const name = functionName(call);
-    if (isForbiddenFunction(name)) {
-      violations.push({ kind: 'forbidden_function', message: `function ${name}() is not allowed`, position: call.location });
-    }
-  }
-  return violations;
+  return [...violations, ...calls];
 }
 
 export function describeStatement(type: string): string {

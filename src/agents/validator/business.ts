@@ -9,7 +9,7 @@
  */
 import { closest } from '../../schema/fuzzy.js';
 import type { Column } from '../../schema/types.js';
-import { collect, functionName, nameParts, type AstNode } from '../../sql/ast.js';
+import { functionName, nameParts, type AstNode } from '../../sql/ast.js';
 import type { Severity, ValidationIssue } from './contract.js';
 import type { ValidationContext } from './context.js';
 import { columnKey, type NumericBounds } from './prepared.js';
@@ -46,8 +46,7 @@ export function businessLayer(ctx: ValidationContext): LayerReport {
   const issues: ValidationIssue[] = [];
   const add = (severity: Severity, message: string, byteOffset: number | undefined, suggestion?: string) =>
     issues.push({ layer: 'business_logic', severity, message, position: ctx.position(byteOffset), suggestion });
-  const tree = ctx.tree!;
-  for (const expr of collect(tree, 'A_Expr')) checkDomain(ctx, expr, add);
+  for (const expr of ctx.nodes('A_Expr')) checkDomain(ctx, expr, add);
   for (const scope of ctx.model.scopes) {
     for (const condition of conditionsOf(scope)) checkConjunction(ctx, conjuncts(condition), add);
   }

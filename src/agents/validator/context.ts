@@ -4,6 +4,7 @@
  * dependencies. Every layer reads it; none re-parses.
  */
 import { scanSync, type ScanToken } from 'libpg-query';
+import type { AstNode } from '../../sql/ast.js';
 import type { ParseFailure, ParseTree } from '../../sql/parser.js';
 import type { PreparedDeps } from './prepared.js';
 import { resolveQuery, type QueryModel } from './resolve.js';
@@ -11,6 +12,7 @@ import { resolveQuery, type QueryModel } from './resolve.js';
 export class ValidationContext {
   private tokenList?: ScanToken[] | null;
   private queryModel?: QueryModel;
+  private nodeIndex?: Map<string, AstNode[]>;
   private readonly charOffsets?: Int32Array;
 
   constructor(
@@ -42,6 +44,15 @@ export class ValidationContext {
     return this.queryModel;
   }
 
+  /** Every node of one type in the tree, from a single walk shared by all layers. */
+  nodes(type: string): AstNode[] {
+    if (!this.nodeIndex) {
+      this.nodeIndex = new Map();
+      if (this.tree) indexNodes(this.tree, this.nodeIndex);
+    }
+    return this.nodeIndex.get(type) ?? [];
+  }
+
   /** The character offset for a parser/lexer byte offset (undefined for the parser's "unknown", -1). */
   position(byteOffset: number | undefined): number | undefined {
     if (byteOffset === undefined || byteOffset < 0) return undefined;
@@ -53,6 +64,26 @@ export class ValidationContext {
   slice(startByte: number, endByte: number): string {
     if (!this.charOffsets) return this.sql.slice(startByte, endByte);
     return this.sql.slice(this.position(startByte), this.position(endByte));
+  }
+}
+
+function indexNodes(value: unknown, index: Map<string, AstNode[]>): void {
+  if (Array.isArray(value)) {
+    for (const item of value) indexNodes(item, index);
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  const node = value as AstNode;
+  for (const key in node) {
+    const child = node[key];
+    if (child === null || typeof child !== 'object') continue;
+    const code = key.charCodeAt(0);
+    if (code >= 65 && code <= 90 && !Array.isArray(child)) {
+      let list = index.get(key);
+      if (!list) index.set(key, (list = []));
+      list.push(child);
+    }
+    indexNodes(child, index);
   }
 }
 

@@ -42,14 +42,14 @@ export async function performanceLayer(ctx: ValidationContext, planned: Promise<
   const issues: ValidationIssue[] = [];
   const add = (severity: Severity, message: string, byteOffset: number | undefined, suggestion?: string) =>
     issues.push({ layer: 'performance', severity, message, position: ctx.position(byteOffset), suggestion });
-  const complexity = complexityScore(ctx.tree);
+  const complexity = complexityScore(ctx);
   for (const scope of ctx.model.scopes) {
     unjoinedTables(ctx, scope, add);
     starOverJoin(scope, add);
     wrappedIndexedColumns(ctx, scope, add);
     correlatedSelectList(ctx, scope, add);
   }
-  for (const link of collect(ctx.tree, 'SubLink')) {
+  for (const link of ctx.nodes('SubLink')) {
     if (link.subLinkType === 'ALL_SUBLINK' && link.operName?.[0]?.String?.sval === '<>') {
       add('info', 'NOT IN over a subquery: slow to plan, and no row matches if the subquery yields a NULL', link.location, 'use NOT EXISTS (SELECT 1 FROM … WHERE …)');
     }
@@ -90,16 +90,16 @@ export async function performanceLayer(ctx: ValidationContext, planned: Promise<
  * 0–100 from the query's parts: tables 4, joins 6, subqueries and CTEs 10, set operations 8,
  * window functions 8, aggregates 3, CASE 2, GROUP BY 3 each.
  */
-export function complexityScore(tree: unknown): number {
-  const selects = collect(tree, 'SelectStmt');
-  const tables = collect(tree, 'RangeVar').length;
-  const joins = collect(tree, 'JoinExpr').length + selects.reduce((n, s) => n + Math.max(0, (s.fromClause?.length ?? 0) - 1), 0);
-  const subqueries = collect(tree, 'SubLink').length + collect(tree, 'RangeSubselect').length + collect(tree, 'CommonTableExpr').length;
+export function complexityScore(ctx: ValidationContext): number {
+  const selects = ctx.nodes('SelectStmt');
+  const tables = ctx.nodes('RangeVar').length;
+  const joins = ctx.nodes('JoinExpr').length + selects.reduce((n, s) => n + Math.max(0, (s.fromClause?.length ?? 0) - 1), 0);
+  const subqueries = ctx.nodes('SubLink').length + ctx.nodes('RangeSubselect').length + ctx.nodes('CommonTableExpr').length;
   const setOps = selects.filter((s) => s.op && s.op !== 'SETOP_NONE').length;
-  const calls = collect(tree, 'FuncCall');
+  const calls = ctx.nodes('FuncCall');
   const windows = calls.filter((c) => c.over).length;
   const aggregates = calls.filter((c) => !c.over && AGGREGATES.has(functionName(c))).length;
-  const cases = collect(tree, 'CaseExpr').length;
+  const cases = ctx.nodes('CaseExpr').length;
   const groupings = selects.filter((s) => (s.groupClause?.length ?? 0) > 0).length;
   const score = tables * 4 + joins * 6 + subqueries * 10 + setOps * 8 + windows * 8 + aggregates * 3 + cases * 2 + groupings * 3;
   return Math.min(100, score);

@@ -6,6 +6,7 @@
 import { identifierWords } from '../../schema/fuzzy.js';
 import type { Catalog, Column, Table } from '../../schema/types.js';
 import { defaultBusinessRules } from './rules.js';
+import type { OutputColumn } from './resolve.js';
 import type { BusinessRules, ExplainFn, ValidatorDeps } from './types.js';
 
 export interface NumericBounds {
@@ -16,6 +17,8 @@ export interface NumericBounds {
 }
 
 export interface PreparedDeps {
+  /** Each table's columns as resolution sees them (lower-case names), shared by every query. */
+  tableColumns: Map<Table, OutputColumn[]>;
   catalog: Catalog;
   rules: BusinessRules;
   explain?: ExplainFn;
@@ -83,6 +86,7 @@ function buildPrepared(deps: ValidatorDeps): PreparedDeps {
     if (pairs.length > 0) dateRanges.set(table.name.toLowerCase(), pairs);
   }
   return {
+    tableColumns: new Map(catalog.tables.map((t) => [t, t.columns.map((c) => ({ name: c.name.toLowerCase(), source: c }))])),
     catalog,
     rules,
     explain: deps.explain,

@@ -121,7 +121,9 @@ export function forEachColumnRef(root: unknown, visit: (ref: AstNode) => void): 
     return;
   }
   if (root === null || typeof root !== 'object') return;
-  for (const [key, value] of Object.entries(root)) {
+  const object = root as AstNode;
+  for (const key in object) {
+    const value = object[key];
     if (key === 'ColumnRef') visit(value as AstNode);
     else if (value !== null && typeof value === 'object') forEachColumnRef(value, visit);
   }
@@ -236,9 +238,7 @@ class Resolver {
     const table = cteColumns || (schema !== undefined && schema !== 'public') ? undefined : this.deps.catalog.table(relname);
     const system = !table && !cteColumns && (SYSTEM_SCHEMAS.has(schema ?? '') || lower.startsWith('pg_'));
     const alias = rv.alias?.aliasname ? String(rv.alias.aliasname).toLowerCase() : undefined;
-    const base: OutputColumn[] | undefined = cteColumns
-      ? scope.ctes.get(lower)
-      : table?.columns.map((c) => ({ name: c.name.toLowerCase(), source: c }));
+    const base: OutputColumn[] | undefined = cteColumns ? scope.ctes.get(lower) : table && this.deps.tableColumns.get(table);
     const entry = this.addEntry(scope, {
       name: alias ?? lower,
       kind: cteColumns ? 'cte' : table ? 'table' : 'unknown',
@@ -266,7 +266,9 @@ class Resolver {
   }
 
   private addEntry(scope: SelectScope, entry: Omit<RangeEntry, 'id' | 'scope'>): RangeEntry {
-    const full: RangeEntry = { ...entry, id: this.nextId++, scope };
+    const full = entry as RangeEntry;
+    full.id = this.nextId++;
+    full.scope = scope;
     if (full.name !== '' && scope.entries.some((e) => e.name === full.name)) this.model.duplicateNames.push(full);
     scope.entries.push(full);
     return full;
@@ -279,7 +281,9 @@ class Resolver {
       return;
     }
     if (node === null || typeof node !== 'object') return;
-    for (const [key, value] of Object.entries(node)) {
+    const object = node as AstNode;
+    for (const key in object) {
+      const value = object[key];
       if (key === 'ColumnRef') this.column(value as AstNode, scope, clause === 'group');
       else if (key === 'SubLink') {
         this.expr(value.testexpr, scope);

@@ -7,7 +7,7 @@
  */
 import { allowedEdits, closest, damerauLevenshtein, identifierWords, singular } from '../../schema/fuzzy.js';
 import type { Table } from '../../schema/types.js';
-import { collect, nameParts, type AstNode } from '../../sql/ast.js';
+import { nameParts, type AstNode } from '../../sql/ast.js';
 import type { ValidationIssue } from './contract.js';
 import type { ValidationContext } from './context.js';
 import { columnKey } from './prepared.js';
@@ -41,7 +41,7 @@ export function schemaLayer(ctx: ValidationContext): LayerReport {
     const problem = columnProblem(ctx, use);
     if (problem) error(problem.message, use.location, problem.suggestion);
   }
-  for (const cast of collect(ctx.tree, 'TypeCast')) {
+  for (const cast of ctx.nodes('TypeCast')) {
     const type = nameParts(cast.typeName?.names).at(-1)?.toLowerCase();
     if (type && !BUILTIN_TYPES.has(type)) {
       error(`type ${type} does not exist`, cast.typeName?.location ?? cast.location, 'cast to a PostgreSQL type: integer, numeric, text, date, timestamp, boolean, interval, …');

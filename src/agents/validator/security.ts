@@ -7,7 +7,7 @@
  * and the deployment's sensitive columns and restricted tables.
  */
 import { scanSync, type ScanToken } from 'libpg-query';
-import { collect, functionName, nameParts, type AstNode } from '../../sql/ast.js';
+import { functionName, nameParts, type AstNode } from '../../sql/ast.js';
 import { readOnlyViolations, type SafetyViolationKind } from '../../sql/safety.js';
 import type { ValidationIssue } from './contract.js';
 import type { ValidationContext } from './context.js';
@@ -55,10 +55,10 @@ export function securityLayer(ctx: ValidationContext): SecurityReport {
       const stacked = v.kind === 'multiple_statements';
       error(stacked ? `stacked statements: ${v.message}` : v.message, v.position, GATE_ADVICE[v.kind], stacked);
     }
-    for (const branch of tautologies(ctx.tree)) {
+    for (const branch of tautologies(ctx)) {
       error('an OR branch is always true (a tautology such as OR 1=1): the condition no longer filters anything', branch.location, 'remove the always-true branch', true);
     }
-    const setOperation = hasSetOperation(ctx.tree);
+    const setOperation = hasSetOperation(ctx);
     for (const rel of ctx.model.relations) {
       if (rel.system) {
         const name = rel.schema ? `${rel.schema}.${rel.name}` : rel.name;
@@ -68,7 +68,7 @@ export function securityLayer(ctx: ValidationContext): SecurityReport {
         error(`reads the restricted table ${rel.table.name}`, rel.location, 'this table may not be queried');
       }
     }
-    for (const { name, location } of introspection(ctx.tree)) {
+    for (const { name, location } of introspection(ctx)) {
       error(`${name} discloses server information`, location, 'remove it: a business question does not need it', setOperation);
     }
     sensitiveColumns(ctx, error);
@@ -88,9 +88,9 @@ export function securityLayer(ctx: ValidationContext): SecurityReport {
 }
 
 /** Branches of an OR that are true whatever the row: `1=1`, `'a'='a'`, `TRUE`, `NOT FALSE`, `x = x`. */
-function tautologies(tree: unknown): AstNode[] {
+function tautologies(ctx: ValidationContext): AstNode[] {
   const found: AstNode[] = [];
-  for (const bool of collect(tree, 'BoolExpr')) {
+  for (const bool of ctx.nodes('BoolExpr')) {
     if (bool.boolop !== 'OR_EXPR') continue;
     for (const arg of bool.args ?? []) {
       if (isAlwaysTrue(arg)) found.push({ location: locationOf(arg) ?? bool.location });
@@ -164,17 +164,17 @@ function locationOf(node: AstNode): number | undefined {
   return typeof inner?.location === 'number' && inner.location >= 0 ? inner.location : undefined;
 }
 
-function hasSetOperation(tree: unknown): boolean {
-  return collect(tree, 'SelectStmt').some((s) => s.op && s.op !== 'SETOP_NONE');
+function hasSetOperation(ctx: ValidationContext): boolean {
+  return ctx.nodes('SelectStmt').some((s) => s.op && s.op !== 'SETOP_NONE');
 }
 
-function introspection(tree: unknown): Array<{ name: string; location: number }> {
+function introspection(ctx: ValidationContext): Array<{ name: string; location: number }> {
   const found: Array<{ name: string; location: number }> = [];
-  for (const call of collect(tree, 'FuncCall')) {
+  for (const call of ctx.nodes('FuncCall')) {
     const name = functionName(call);
     if (INTROSPECTION_FUNCTIONS.has(name)) found.push({ name: `${name}()`, location: call.location });
   }
-  for (const value of collect(tree, 'SQLValueFunction')) {
+  for (const value of ctx.nodes('SQLValueFunction')) {
     if (INTROSPECTION_VALUES.has(value.op)) found.push({ name: String(value.op).replace('SVFOP_', '').toLowerCase(), location: value.location });
   }
   return found;

@@ -6,7 +6,7 @@
  * parser accepts it.
  */
 import { closest } from '../../schema/fuzzy.js';
-import { collect, functionName } from '../../sql/ast.js';
+import { functionName } from '../../sql/ast.js';
 import { parseSql } from '../../sql/parser.js';
 import type { ValidationIssue } from './contract.js';
 import type { ValidationContext } from './context.js';
@@ -60,11 +60,11 @@ function dialectFixes(ctx: ValidationContext): DialectFix[] {
     return tokens ? findDialectFixes(ctx.sql, tokens) : [];
   }
   const calls = new Set<number>();
-  for (const call of collect(ctx.tree, 'FuncCall')) {
+  for (const call of ctx.nodes('FuncCall')) {
     const position = ctx.position(call.location);
     if (DIALECT_FUNCTIONS.has(functionName(call)) && position !== undefined) calls.add(position);
   }
-  const operator = collect(ctx.tree, 'A_Expr').some((e) => e.name?.[0]?.String?.sval === '<=>');
+  const operator = ctx.nodes('A_Expr').some((e) => e.name?.[0]?.String?.sval === '<=>');
   if (calls.size === 0 && !operator) return [];
   const tokens = tokenize(ctx.sql);
   return tokens ? findDialectFixes(ctx.sql, tokens, calls) : [];

@@ -28,7 +28,7 @@ describe('validation with the planner of a real PostgreSQL (PGlite)', () => {
       }
     }
     expect(rejected).toEqual([]);
-  });
+  }, 60_000);
 
   it.each([
     ['SELECT Project_Name, COUNT(*) FROM PAC_MNT_PROJECTS', 'GROUP BY'],

@@ -85,7 +85,7 @@ export function readOnlyViolations(tree: ParseTree): SafetyViolation[] {
     if (type !== 'SelectStmt') {
       violations.push({
         kind: 'not_select',
-        message: `${describeStatement(type)} is not a read-only query`,
+        message: `${type === 'GrantStmt' && !tree.stmts[i].stmt.GrantStmt.is_grant ? 'REVOKE' : describeStatement(type)} is not a read-only query`,
         position: tree.stmts[i]?.stmt_location ?? 0,
       });
     }

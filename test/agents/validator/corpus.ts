@@ -118,7 +118,7 @@ export const CORPUS: CorpusCase[] = [
   c('CREATE VIEW v AS SELECT * FROM PAC_MNT_PROJECTS', 'security', 'CREATE VIEW'),
   c("CREATE FUNCTION f() RETURNS int AS 'SELECT 1' LANGUAGE sql", 'security', 'CREATE FUNCTION'),
   c('GRANT ALL ON PAC_MNT_PROJECTS TO PUBLIC', 'security', 'GRANT'),
-  c('REVOKE SELECT ON PAC_MNT_PROJECTS FROM PUBLIC', 'security', 'read-only'),
+  c('REVOKE SELECT ON PAC_MNT_PROJECTS FROM PUBLIC', 'security', 'REVOKE'),
   c("COPY PAC_MNT_PROJECTS TO '/tmp/out.csv'", 'security', 'COPY'),
   c("COPY PAC_MNT_PROJECTS FROM PROGRAM 'id'", 'security', 'COPY'),
   c('SET search_path = pg_catalog', 'security', 'SET'),

@@ -1079,6 +1079,12 @@ class Parser {
     }
   }
 
+  /** The columns a group of one table's rows is shown by: its key, then the columns that name it. */
+  private keyAndNames(table: string): string[] {
+    const f = this.facts(table);
+    return [...new Set([...f.table.primaryKey, ...f.display])];
+  }
+
   /** "including those with none", "even without contracts": groups with nothing counted stay, at zero. */
   private keepsZeroGroups(): boolean {
     if (this.items.some((it) => has(it, 'zero_rows'))) return true;
@@ -1092,8 +1098,7 @@ class Parser {
     if (table === subject) {
       // "margin per project" over the projects themselves: one row each, no grouping needed.
       if (this.plan.aggregates.length === 0) return;
-      const f = this.facts(table);
-      for (const k of new Set([...f.table.primaryKey, ...f.display])) this.plan.groupBy.push({ expr: col(table, k) });
+      for (const k of this.keyAndNames(table)) this.plan.groupBy.push({ expr: col(table, k) });
       return;
     }
     const keepZero = this.keepsZeroGroups();
@@ -1102,8 +1107,7 @@ class Parser {
     if (keepZero) {
       // Counts that keep zero rows: start from the group's table, LEFT JOIN what is counted.
       this.plan.from = table;
-      const f = this.facts(table);
-      for (const k of f.display) this.plan.groupBy.push({ expr: col(table, k) });
+      for (const k of this.keyAndNames(table)) this.plan.groupBy.push({ expr: col(table, k) });
       this.plan.joins.delete(table);
       this.plan.joins.set(subject, 'LEFT');
       this.plan.keepZero = subject;
@@ -1120,7 +1124,7 @@ class Parser {
       this.plan.steps.push(`Group by ${keyTable}.${last.fromColumns.join(',')} (the key of ${table}).`);
     } else {
       this.ensure(table);
-      for (const k of this.facts(table).display) this.plan.groupBy.push({ expr: col(table, k) });
+      for (const k of this.keyAndNames(table)) this.plan.groupBy.push({ expr: col(table, k) });
       this.plan.countDistinct = true;
       this.plan.steps.push(`Group by ${table} (${this.facts(table).display.join(', ')}).`);
     }

@@ -15,6 +15,8 @@ export interface SqlFacts {
   joinColumns: Set<string>;
   /** Columns and literal values inside WHERE and HAVING. */
   filterTerms: Set<string>;
+  /** Selects `*` or `t.*`: every column of its tables. */
+  star: boolean;
   joins: boolean;
   filters: boolean;
   /** Tables + joins + 2 × (subqueries, set operations) + window functions + CTEs. */
@@ -54,6 +56,7 @@ export function sqlFacts(sql: string): SqlFacts | undefined {
     columns,
     joinColumns,
     filterTerms,
+    star: collect(tree, 'ColumnRef').some((ref) => nameParts(ref.fields).includes('*')),
     joins: joinExprs.length > 0 || fromListJoins,
     filters: filterClauses.length > 0,
     complexity,

@@ -139,7 +139,8 @@ export function scoreSyntax(validation: ValidationResult): Tier {
 /**
  * Schema tiers. With an expected SQL, "right tables" compares the tables the
  * validator found with the expected query's, and "perfect" also needs the same
- * columns; without one, perfect means no schema error and no schema warning.
+ * columns (a `*` covers the expected ones); without one, perfect means no
+ * schema error and no schema warning.
  */
 export function scoreSchema(validation: ValidationResult, predicted: SqlFacts | undefined, expected: SqlFacts | undefined): Tier {
   const d = validation.details;
@@ -167,7 +168,7 @@ export function scoreSchema(validation: ValidationResult, predicted: SqlFacts | 
       missing.map((t) => `Use table ${t}`));
   }
   const columns = predicted?.columns ?? new Set<string>();
-  const missingColumns = [...expected.columns].filter((c) => !columns.has(c));
+  const missingColumns = predicted?.star ? [] : [...expected.columns].filter((c) => !columns.has(c));
   const extraColumns = [...columns].filter((c) => !expected.columns.has(c));
   if (missingColumns.length > 0 || extraColumns.length > 0 || warnings.length > 0) {
     const parts = [

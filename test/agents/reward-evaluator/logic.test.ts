@@ -90,6 +90,11 @@ describe('schema tiers', () => {
     expect(t.message).toMatch(/budget/);
   });
 
+  it('a star covers the expected columns, not extra ones', () => {
+    expect(scoreSchema(validation(), facts("SELECT * FROM PAC_MNT_PROJECTS WHERE Status = 'Active'"), expected()).score).toBe(1);
+    expect(scoreSchema(validation(), facts('SELECT *, Revenue FROM PAC_MNT_PROJECTS'), expected()).score).toBe(0.8);
+  });
+
   it('right tables without an expected SQL when the schema layer warns', () => {
     const v = validation({}, [{ layer: 'schema', severity: 'warning', message: 'join not along a foreign key' }]);
     expect(scoreSchema(v, facts(SQL), undefined).score).toBe(0.8);

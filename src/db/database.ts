@@ -1,0 +1,322 @@
+/**
+ * The embedded sample databases: real Postgres (PGlite) loaded with a
+ * catalog's DDL and its seeded sample data, and the one read-only path by
+ * which SQL the system did not write itself reaches them.
+ *
+ * Every `query` and `explain` first passes `checkReadOnly` (exactly one
+ * read-only statement, no forbidden function); the statement is then sent
+ * alone through the extended protocol (`db.query`, never a multi-statement
+ * exec). Rows are read through a cursor inside `BEGIN READ ONLY … ROLLBACK`,
+ * so the row cap also stops the work; EXPLAIN runs as a single statement in
+ * the session's implicit transaction, which is read-only too
+ * (`default_transaction_read_only = on`). Calls on one database are queued:
+ * PGlite has a single connection and transactions must not interleave.
+ *
+ * Values come back as PGlite gives them: DECIMAL/NUMERIC as strings (exact),
+ * integers and floats as numbers, BIGINT as number, dates and timestamps as
+ * Postgres' text (`2025-03-01`, `2025-03-01 10:00:00`), booleans, JSON parsed.
+ */
+import type { Worker } from 'node:worker_threads';
+import { AppError } from '../errors.js';
+import type { Catalog } from '../schema/types.js';
+import { loadParser } from '../sql/parser.js';
+import { checkReadOnly } from '../sql/safety.js';
+import { cacheFile, dataDirKey, defaultCacheDir, generatorFingerprint, readCached, writeCached } from './datadir-cache.js';
+import { SAMPLE_DATA_VERSION, sampleDataSql, sqlIdentifier } from './sample-data.js';
+import { PGLITE_VERSION, startWorker, workerReady, type WorkerReply, type WorkerRequest } from './worker.js';
+
+export interface QueryResult {
+  columns: string[];
+  rows: unknown[][];
+  /** More rows than `rowLimit` existed; only the first `rowLimit` are returned. */
+  truncated: boolean;
+}
+
+export interface QueryOptions {
+  /** Default 1,000. */
+  rowLimit?: number;
+  signal?: AbortSignal;
+  /** Overrides the database's statement timeout for this call. */
+  timeoutMs?: number;
+}
+
+export type ValueDomains = Record<string, Record<string, string[]>>;
+
+export interface SampleDatabase {
+  readonly seed: number;
+  /** How this instance started: from a cached data directory or built from scratch. */
+  readonly boot: { source: 'cache' | 'built'; ms: number; cacheFile?: string };
+  query(sql: string, options?: QueryOptions): Promise<QueryResult>;
+  /** The `EXPLAIN (FORMAT JSON)` document: `[{ Plan: { 'Node Type', 'Total Cost', 'Plan Rows', … } }]`. */
+  explain(sql: string, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<unknown>;
+  /** Distinct values of low-cardinality text columns (at most `maxDistinct`, and repeated across rows). */
+  readValueDomains(catalog: Catalog, maxDistinct?: number): Promise<ValueDomains>;
+  close(): Promise<void>;
+}
+
+export interface OpenSampleDatabaseOptions {
+  catalog: Catalog;
+  seed?: number;
+  /** The day the data's relative dates are spread around; default today. */
+  today?: Date;
+  /** Where prebuilt data directories are kept; `false` disables the cache. Default: see `defaultCacheDir`. */
+  cacheDir?: string | false;
+  /** A statement running longer is stopped (its worker is restarted). Default 10 s. */
+  statementTimeoutMs?: number;
+}
+
+const DEFAULT_ROW_LIMIT = 1000;
+const DEFAULT_TIMEOUT_MS = 10_000;
+const CURSOR = 'gl_rl_rows';
+
+export async function openSampleDatabase(options: OpenSampleDatabaseOptions): Promise<SampleDatabase> {
+  const started = performance.now();
+  const { catalog, seed = 1 } = options;
+  if (!Number.isSafeInteger(seed)) throw new AppError('INVALID_INPUT', `seed must be an integer, got ${seed}`, { field: 'seed' });
+  const parser = loadParser();
+  const today = options.today ?? new Date();
+  const dir = options.cacheDir === false ? undefined : (options.cacheDir ?? defaultCacheDir());
+  const key = [PGLITE_VERSION, String(SAMPLE_DATA_VERSION), generatorFingerprint(), catalog.ddl, String(seed), today.toISOString().slice(0, 10)];
+  const file = dir && cacheFile(dir, dataDirKey(key));
+  let dataDir = file ? readCached(file) : undefined;
+  const source = dataDir ? 'cache' : 'built';
+  const worker = startWorker(dataDir ? { dataDir } : { build: { ddl: catalog.ddl, data: sampleDataSql(catalog, seed, today) } });
+  try {
+    const dump = await workerReady(worker);
+    dataDir ??= dump;
+    if (dir && file && dump) writeCached(dir, file, dump);
+    await parser;
+  } catch (err) {
+    await worker.terminate();
+    throw new AppError('EXECUTION_FAILED', `sample database (seed ${seed}) did not start: ${(err as Error).message}`, { seed });
+  }
+  const boot = { source, ms: Math.round(performance.now() - started), cacheFile: file } as const;
+  return new WorkerDatabase(seed, boot, worker, dataDir!, options.statementTimeoutMs ?? DEFAULT_TIMEOUT_MS);
+}
+
+/** The test-suite databases used for execution match: one per seed, booted in parallel. */
+export async function openTestSuite(
+  options: Omit<OpenSampleDatabaseOptions, 'seed'> & { seeds?: number[] },
+): Promise<SampleDatabase[]> {
+  const { seeds = [1, 2, 3], ...rest } = options;
+  const opened = await Promise.allSettled(seeds.map((seed) => openSampleDatabase({ ...rest, seed })));
+  const failure = opened.find((r) => r.status === 'rejected');
+  const databases = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  if (failure) {
+    await closeAll(databases);
+    throw failure.reason;
+  }
+  return databases;
+}
+
+export async function closeAll(databases: SampleDatabase[]): Promise<void> {
+  await Promise.all(databases.map((db) => db.close()));
+}
+
+interface Running {
+  id: number;
+  resolve: (reply: WorkerReply) => void;
+  reject: (err: unknown) => void;
+}
+
+class WorkerDatabase implements SampleDatabase {
+  private worker: Worker | undefined;
+  private booting: Promise<Worker> | undefined;
+  private tail: Promise<unknown> = Promise.resolve();
+  private running: Running | undefined;
+  private nextId = 1;
+  private closed = false;
+
+  constructor(
+    readonly seed: number,
+    readonly boot: SampleDatabase['boot'],
+    worker: Worker,
+    private readonly dataDir: Uint8Array,
+    private readonly timeoutMs: number,
+  ) {
+    this.attach(worker);
+  }
+
+  async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+    const rowLimit = options.rowLimit ?? DEFAULT_ROW_LIMIT;
+    if (!Number.isSafeInteger(rowLimit) || rowLimit < 0) {
+      throw new AppError('INVALID_INPUT', `rowLimit must be a non-negative integer, got ${rowLimit}`, { field: 'rowLimit' });
+    }
+    const statement = gate(sql);
+    const prefix = `DECLARE ${CURSOR} NO SCROLL CURSOR FOR `;
+    const reply = await this.run(
+      { statements: [prefix + statement.text, `FETCH FORWARD ${rowLimit + 1} FROM ${CURSOR}`], transaction: true },
+      { ...options, sql, statement, prefix },
+    );
+    const truncated = reply.rows.length > rowLimit;
+    return { columns: reply.columns, rows: truncated ? reply.rows.slice(0, rowLimit) : reply.rows, truncated };
+  }
+
+  async explain(sql: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<unknown> {
+    const statement = gate(sql);
+    const prefix = 'EXPLAIN (FORMAT JSON) ';
+    const reply = await this.run({ statements: [prefix + statement.text], transaction: false }, { ...options, sql, statement, prefix });
+    return reply.rows[0]?.[0];
+  }
+
+  async readValueDomains(catalog: Catalog, maxDistinct = 12): Promise<ValueDomains> {
+    const domains: ValueDomains = {};
+    for (const table of catalog.tables) {
+      const columns = table.columns.filter((c) => (c.category === 'text' || c.valueDomain) && !c.primaryKey && !c.unique);
+      if (columns.length === 0) continue;
+      // One pass per table: the row count, then per column its distinct count and up to maxDistinct + 1 values.
+      const parts = columns.flatMap((c) => {
+        const col = `${sqlIdentifier(c.name)}::text`;
+        return [`count(DISTINCT ${col})`, `(array_agg(DISTINCT ${col}) FILTER (WHERE ${col} IS NOT NULL))[1:${maxDistinct + 1}]`];
+      });
+      const { rows } = await this.query(`SELECT count(*), ${parts.join(', ')} FROM ${sqlIdentifier(table.name)}`, { rowLimit: 1 });
+      const [total, ...cells] = rows[0] as [number, ...unknown[]];
+      columns.forEach((c, k) => {
+        const distinct = Number(cells[2 * k]);
+        const values = (cells[2 * k + 1] as string[] | null) ?? [];
+        // A column whose values barely repeat (names, codes) has no domain, however few rows it has.
+        if (distinct === 0 || distinct > maxDistinct || distinct * 2 > Number(total)) return;
+        (domains[table.name] ??= {})[c.name] = values;
+      });
+    }
+    return domains;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const worker = this.worker ?? (await this.booting?.catch(() => undefined));
+    this.worker = undefined;
+    this.running?.reject(new AppError('EXECUTION_FAILED', 'the database was closed'));
+    await worker?.terminate();
+  }
+
+  /** Queues one request; a caller whose signal aborts is rejected with the abort reason, before or during its run. */
+  private run(
+    request: Omit<WorkerRequest, 'id'>,
+    context: { sql: string; statement: GatedStatement; prefix: string; signal?: AbortSignal; timeoutMs?: number },
+  ): Promise<Extract<WorkerReply, { ok: true }>> {
+    const { signal } = context;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const result = this.tail.then(async () => {
+      if (signal?.aborted) throw signal.reason;
+      if (this.closed) throw new AppError('EXECUTION_FAILED', 'the database is closed');
+      const reply = await this.send({ ...request, id: this.nextId++ }, signal, context.timeoutMs ?? this.timeoutMs);
+      if (!reply.ok) throw executionError(reply.error, context);
+      return reply;
+    });
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  private async send(request: WorkerRequest, signal: AbortSignal | undefined, timeoutMs: number): Promise<WorkerReply> {
+    const worker = await this.ready();
+    return new Promise<WorkerReply>((resolve, reject) => {
+      const finish = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.running = undefined;
+      };
+      // A statement cannot be interrupted inside WASM: stopping it means stopping its thread.
+      const stop = (reason: unknown) => {
+        finish();
+        this.restart(worker);
+        reject(reason);
+      };
+      const onAbort = () => stop(signal!.reason);
+      const timer = setTimeout(
+        () => stop(new AppError('EXECUTION_FAILED', `statement exceeded ${timeoutMs} ms and was stopped`, { timeout_ms: timeoutMs })),
+        timeoutMs,
+      );
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.running = {
+        id: request.id,
+        resolve: (reply) => {
+          finish();
+          resolve(reply);
+        },
+        reject: (err) => {
+          finish();
+          reject(err);
+        },
+      };
+      worker.postMessage(request);
+    });
+  }
+
+  private attach(worker: Worker): void {
+    this.worker = worker;
+    worker.on('message', (reply: WorkerReply) => {
+      if (this.running && reply.id === this.running.id) this.running.resolve(reply);
+    });
+    worker.on('exit', () => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      this.running?.reject(new AppError('EXECUTION_FAILED', 'the database worker stopped'));
+    });
+  }
+
+  private restart(worker: Worker): void {
+    if (this.worker === worker) this.worker = undefined;
+    void worker.terminate();
+  }
+
+  /** The live worker, booting a fresh one from the data directory after a stop. */
+  private async ready(): Promise<Worker> {
+    if (this.worker) return this.worker;
+    this.booting ??= (async () => {
+      const worker = startWorker({ dataDir: this.dataDir });
+      try {
+        await workerReady(worker);
+      } catch (err) {
+        await worker.terminate();
+        throw new AppError('EXECUTION_FAILED', `sample database (seed ${this.seed}) did not restart: ${(err as Error).message}`);
+      }
+      if (this.closed) {
+        await worker.terminate();
+        throw new AppError('EXECUTION_FAILED', 'the database is closed');
+      }
+      this.attach(worker);
+      return worker;
+    })().finally(() => {
+      this.booting = undefined;
+    });
+    return this.booting;
+  }
+}
+
+interface GatedStatement {
+  /** The statement's own text (no trailing semicolon), as sent after the prefix. */
+  text: string;
+  /** Its offset, in characters, in the caller's SQL. */
+  offset: number;
+}
+
+/** Nothing reaches the database unless the parser shows one read-only statement. */
+function gate(sql: string): GatedStatement {
+  if (typeof sql !== 'string') throw new AppError('INVALID_INPUT', 'sql must be a string', { field: 'sql' });
+  const safety = checkReadOnly(sql);
+  if (!safety.ok) {
+    const first = safety.violations[0];
+    throw new AppError('UNSAFE_SQL', safety.violations.map((v) => v.message).join('; '), {
+      position: first?.position,
+      violations: safety.violations.map((v) => v.kind),
+    });
+  }
+  // libpg-query reports byte offsets; JavaScript strings count UTF-16 units.
+  const bytes = Buffer.from(sql, 'utf8');
+  const { stmt_location: location = 0, stmt_len: length = 0 } = safety.tree.stmts[0];
+  const text = bytes.subarray(location, length > 0 ? location + length : undefined).toString('utf8');
+  return { text, offset: bytes.subarray(0, location).toString('utf8').length };
+}
+
+function executionError(
+  error: { message: string; code?: string; position?: number; statement?: number },
+  context: { statement: GatedStatement; prefix: string },
+): AppError {
+  // Postgres counts 1-based characters in the text it received: the prefix plus the caller's statement.
+  const inStatement = error.statement === 0 && error.position !== undefined ? error.position - 1 - context.prefix.length : undefined;
+  const position = inStatement !== undefined && inStatement >= 0 ? context.statement.offset + inStatement : undefined;
+  return new AppError('EXECUTION_FAILED', error.message, { position, sqlstate: error.code });
+}
+

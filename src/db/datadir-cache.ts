@@ -1,0 +1,108 @@
+/**
+ * Prebuilt PGlite data directories. Creating a database from scratch runs
+ * initdb (seconds); loading a dumped directory is several times faster. A
+ * dump is keyed by everything that shapes it (PGlite version, the generator's
+ * code, DDL, seed, reference day), so a stale one is never loaded and a warm
+ * start need not generate the data at all.
+ * Writes go to a unique temporary file renamed into place: concurrent
+ * processes may build the same entry, and each rename is atomic.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../paths.js';
+
+/** Entries unused for this long are removed when a new one is written: the data's dates follow the calendar, so old days go stale. */
+const MAX_AGE_MS = 2 * 86_400_000;
+
+/** The generator's own source files: any change to them is a new key, even without a version bump. */
+export function generatorFingerprint(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const hash = createHash('sha256');
+  for (const name of ['sample-data', 'sample-words', 'random']) {
+    const file = [`${name}.js`, `${name}.ts`].map((f) => join(here, f)).find((f) => existsSync(f));
+    hash.update(file ? readFileSync(file) : name);
+  }
+  return hash.digest('hex');
+}
+
+export function dataDirKey(parts: string[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(`${part.length}:${part}`);
+  return hash.digest('hex').slice(0, 32);
+}
+
+/**
+ * `GL_RL_CACHE_DIR`, else `node_modules/.cache/gl-rl-model/` under the package
+ * root when it can be written, else a folder in the OS temp directory.
+ */
+export function defaultCacheDir(): string {
+  const fromEnv = process.env.GL_RL_CACHE_DIR;
+  if (fromEnv) return fromEnv;
+  const local = join(PACKAGE_ROOT, 'node_modules', '.cache', 'gl-rl-model');
+  return writableDir(local) ? local : join(tmpdir(), 'gl-rl-model-cache');
+}
+
+function writableDir(dir: string): boolean {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function cacheFile(dir: string, key: string): string {
+  return join(dir, `pgdata-${key}.tar`);
+}
+
+export function readCached(file: string): Uint8Array | undefined {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  try {
+    // Marks the entry as used, so pruning keeps it.
+    utimesSync(file, new Date(), new Date());
+  } catch {
+    // A read-only cache still serves.
+  }
+  return bytes;
+}
+
+/** Best effort: a cache that cannot be written only costs the next start its speed. */
+export function writeCached(dir: string, file: string, bytes: Uint8Array): boolean {
+  if (!writableDir(dir)) return false;
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    writeFileSync(temp, bytes);
+    renameSync(temp, file);
+  } catch {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // The temporary file was never created.
+    }
+    return false;
+  }
+  pruneOld(dir, file);
+  return true;
+}
+
+function pruneOld(dir: string, keep: string): void {
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (path === keep || !name.startsWith('pgdata-')) continue;
+    try {
+      if (now - statSync(path).mtimeMs > MAX_AGE_MS) unlinkSync(path);
+    } catch {
+      // Another process removed it first.
+    }
+  }
+}

@@ -7,7 +7,7 @@ import { scanSync, type ScanToken } from 'libpg-query';
 import type { AstNode } from '../../sql/ast.js';
 import type { ParseFailure, ParseTree } from '../../sql/parser.js';
 import type { PreparedDeps } from './prepared.js';
-import { resolveQuery, type QueryModel } from './resolve.js';
+import { forEachNode, resolveQuery, type QueryModel } from './resolve.js';
 
 export class ValidationContext {
   private tokenList?: ScanToken[] | null;
@@ -48,7 +48,12 @@ export class ValidationContext {
   nodes(type: string): AstNode[] {
     if (!this.nodeIndex) {
       this.nodeIndex = new Map();
-      if (this.tree) indexNodes(this.tree, this.nodeIndex);
+      const index = this.nodeIndex;
+      forEachNode(this.tree, (type, node) => {
+        const list = index.get(type);
+        if (list) list.push(node);
+        else index.set(type, [node]);
+      });
     }
     return this.nodeIndex.get(type) ?? [];
   }
@@ -64,26 +69,6 @@ export class ValidationContext {
   slice(startByte: number, endByte: number): string {
     if (!this.charOffsets) return this.sql.slice(startByte, endByte);
     return this.sql.slice(this.position(startByte), this.position(endByte));
-  }
-}
-
-function indexNodes(value: unknown, index: Map<string, AstNode[]>): void {
-  if (Array.isArray(value)) {
-    for (const item of value) indexNodes(item, index);
-    return;
-  }
-  if (value === null || typeof value !== 'object') return;
-  const node = value as AstNode;
-  for (const key in node) {
-    const child = node[key];
-    if (child === null || typeof child !== 'object') continue;
-    const code = key.charCodeAt(0);
-    if (code >= 65 && code <= 90 && !Array.isArray(child)) {
-      let list = index.get(key);
-      if (!list) index.set(key, (list = []));
-      list.push(child);
-    }
-    indexNodes(child, index);
   }
 }
 

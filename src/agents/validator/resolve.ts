@@ -115,18 +115,27 @@ export function conjuncts(expr: AstNode | undefined): AstNode[] {
   return [expr];
 }
 
-export function forEachColumnRef(root: unknown, visit: (ref: AstNode) => void): void {
+/** Calls `visit` for every typed node below `root` (`{ ColumnRef: {…} }` → 'ColumnRef'), keeping no ancestors: it runs on every validation. */
+export function forEachNode(root: unknown, visit: (type: string, node: AstNode) => void): void {
   if (Array.isArray(root)) {
-    for (const item of root) forEachColumnRef(item, visit);
+    for (const item of root) forEachNode(item, visit);
     return;
   }
   if (root === null || typeof root !== 'object') return;
   const object = root as AstNode;
   for (const key in object) {
     const value = object[key];
-    if (key === 'ColumnRef') visit(value as AstNode);
-    else if (value !== null && typeof value === 'object') forEachColumnRef(value, visit);
+    if (value === null || typeof value !== 'object') continue;
+    const code = key.charCodeAt(0);
+    if (code >= 65 && code <= 90 && !Array.isArray(value)) visit(key, value);
+    forEachNode(value, visit);
   }
+}
+
+export function forEachColumnRef(root: unknown, visit: (ref: AstNode) => void): void {
+  forEachNode(root, (type, node) => {
+    if (type === 'ColumnRef') visit(node);
+  });
 }
 
 class Resolver {

@@ -196,10 +196,19 @@ function planColumn(ctx: TableContext, column: Column, seed: number): ColumnPlan
     while (values.length < ctx.n) values.push(domain[rnd.weighted(weights)]);
     return { fixed: new Map(rnd.shuffle(values.slice(0, ctx.n)).map((v, i) => [i, v])) };
   }
-  if ((column.category === 'date' || column.category === 'timestamp') && dateRole(column.name) === 'end') {
-    const { today } = ctx;
-    const rows = rnd.shuffle([...Array(ctx.n).keys()]).slice(0, Math.min(4, Math.ceil(ctx.n / 10)));
-    return { fixed: new Map(rows.map((i) => [i, formatDate(column, rnd.int(today, yearEnd(today)), rnd)])) };
+  if (column.category !== 'date' && column.category !== 'timestamp') return {};
+  const { today } = ctx;
+  const role = dateRole(column.name);
+  const rows = rnd.shuffle([...Array(ctx.n).keys()]);
+  if (role === 'end') {
+    const ending = rows.slice(0, Math.min(4, Math.ceil(ctx.n / 10)));
+    return { fixed: new Map(ending.map((i) => [i, formatDate(column, rnd.int(today, yearEnd(today)), rnd)])) };
+  }
+  if (role === 'start' || role === 'past') {
+    // Two rows in each calendar window, so relative-date questions have answers on every seed.
+    const windows = calendarWindows(today, role === 'start');
+    const placed = rows.slice(0, Math.min(ctx.n, 2 * windows.length));
+    return { fixed: new Map(placed.map((i, k) => [i, formatDate(column, rnd.int(...windows[k % windows.length]), rnd)])) };
   }
   return {};
 }
@@ -452,9 +461,10 @@ function dateRole(columnName: string): DateRole {
 }
 
 /**
- * Start and event dates: a few rows are put in each calendar window relative
- * to today (this month, last month, last quarter, earlier this year, last
- * year, two and three years ago, next year), the rest spread over four years.
+ * Start and event dates: two rows of each column are planned in each calendar
+ * window relative to today (this month, last month, last quarter, earlier this
+ * year, last year, two and three years ago, next year); the rest fall in a
+ * window by chance or anywhere in the last four years.
  */
 function dateValue(ctx: TableContext, column: Column, row: Row): number {
   const { rnd, today } = ctx;

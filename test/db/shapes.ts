@@ -1,0 +1,41 @@
+/**
+ * The data shapes analysts' questions probe, as SQL over the GL schema: each
+ * query returns one number that must be at least `min` on every seeded
+ * database. Relative dates use CURRENT_DATE, as the questions do.
+ */
+export const GL_SHAPES: Array<{ name: string; sql: string; min: number }> = [
+  { name: 'projects without staff', min: 1, sql: 'SELECT count(*) FROM PAC_MNT_PROJECTS p WHERE NOT EXISTS (SELECT 1 FROM PROJSTAFF s WHERE s.Project_Code = p.Project_Code)' },
+  { name: 'projects with staff', min: 10, sql: 'SELECT count(DISTINCT Project_Code) FROM PROJSTAFF' },
+  { name: 'projects without contracts', min: 1, sql: 'SELECT count(*) FROM PAC_MNT_PROJECTS WHERE Project_Code NOT IN (SELECT Project_Code FROM PROJCNTRTS)' },
+  { name: 'companies without contacts', min: 1, sql: 'SELECT count(*) FROM SRM_COMPANIES c LEFT JOIN SRM_CONTACTS ct ON c.Company_ID = ct.Company_ID WHERE ct.Contact_ID IS NULL' },
+  { name: 'companies without contracts', min: 1, sql: 'SELECT count(*) FROM SRM_COMPANIES c WHERE NOT EXISTS (SELECT 1 FROM PROJCNTRTS ct WHERE ct.Company_Code = c.Company_Code)' },
+  { name: 'contracts of the busiest company', min: 5, sql: 'SELECT max(n) FROM (SELECT count(*) AS n FROM PROJCNTRTS GROUP BY Company_Code) x' },
+  { name: 'over-budget projects', min: 1, sql: 'SELECT count(*) FROM PAC_MNT_PROJECTS WHERE Actual_Cost > Budget' },
+  { name: 'under-budget projects', min: 1, sql: 'SELECT count(*) FROM PAC_MNT_PROJECTS WHERE Actual_Cost < Budget' },
+  { name: 'loss-making projects', min: 1, sql: 'SELECT count(*) FROM PAC_MNT_PROJECTS WHERE Revenue < Actual_Cost' },
+  { name: 'projects over one million', min: 1, sql: 'SELECT count(*) FROM PAC_MNT_PROJECTS WHERE Budget > 1000000' },
+  { name: 'contracts over one million', min: 1, sql: 'SELECT count(*) FROM PROJCNTRTS WHERE Contract_Value > 1000000' },
+  { name: 'resources on three or more projects', min: 1, sql: 'SELECT count(*) FROM (SELECT Resource_Code FROM PROJSTAFF GROUP BY Resource_Code HAVING count(DISTINCT Project_Code) >= 3) x' },
+  { name: 'over-allocated resources', min: 1, sql: 'SELECT count(*) FROM (SELECT Resource_Code FROM PROJSTAFF GROUP BY Resource_Code HAVING sum(Allocation_Percent) > 100) x' },
+  { name: 'unallocated resources', min: 1, sql: 'SELECT count(*) FROM PAC_MNT_RESOURCES WHERE Resource_Code NOT IN (SELECT Resource_Code FROM PROJSTAFF)' },
+  { name: 'ticket priorities', min: 4, sql: 'SELECT count(DISTINCT Priority) FROM CLNTSUPP' },
+  { name: 'ticket statuses', min: 4, sql: 'SELECT count(DISTINCT Status) FROM CLNTSUPP' },
+  { name: 'opportunity stages', min: 5, sql: 'SELECT count(DISTINCT Stage) FROM BIZ_OPP_GEN_PROPERTIES' },
+  { name: 'contracts expiring later this year', min: 1, sql: 'SELECT count(*) FROM PROJCNTRTS WHERE EXTRACT(YEAR FROM End_Date) = EXTRACT(YEAR FROM CURRENT_DATE) AND End_Date >= CURRENT_DATE' },
+  { name: 'projects without an end date', min: 1, sql: 'SELECT count(*) FROM PAC_MNT_PROJECTS WHERE End_Date IS NULL' },
+  { name: 'overdue active projects', min: 1, sql: "SELECT count(*) FROM PAC_MNT_PROJECTS WHERE End_Date < CURRENT_DATE AND Status = 'Active'" },
+  { name: 'sub-projects', min: 1, sql: 'SELECT count(*) FROM SRM_PROJECTS WHERE Parent_ID IS NOT NULL' },
+  { name: 'sub-sub-projects', min: 1, sql: 'SELECT count(*) FROM SRM_PROJECTS c JOIN SRM_PROJECTS p ON c.Parent_ID = p.Project_ID WHERE p.Parent_ID IS NOT NULL' },
+  { name: 'projects started this month', min: 1, sql: "SELECT count(*) FROM PAC_MNT_PROJECTS WHERE date_trunc('month', Start_Date) = date_trunc('month', CURRENT_DATE)" },
+  { name: 'projects started in the last quarter', min: 2, sql: "SELECT count(*) FROM PAC_MNT_PROJECTS WHERE Start_Date >= CURRENT_DATE - INTERVAL '3 months' AND Start_Date <= CURRENT_DATE" },
+  { name: 'projects started this year', min: 2, sql: 'SELECT count(*) FROM PAC_MNT_PROJECTS WHERE EXTRACT(YEAR FROM Start_Date) = EXTRACT(YEAR FROM CURRENT_DATE)' },
+  { name: 'projects started last year', min: 2, sql: 'SELECT count(*) FROM PAC_MNT_PROJECTS WHERE EXTRACT(YEAR FROM Start_Date) = EXTRACT(YEAR FROM CURRENT_DATE) - 1' },
+  { name: 'projects started two years ago', min: 2, sql: 'SELECT count(*) FROM PAC_MNT_PROJECTS WHERE EXTRACT(YEAR FROM Start_Date) = EXTRACT(YEAR FROM CURRENT_DATE) - 2' },
+  { name: 'projects starting next year', min: 1, sql: 'SELECT count(*) FROM PAC_MNT_PROJECTS WHERE EXTRACT(YEAR FROM Start_Date) = EXTRACT(YEAR FROM CURRENT_DATE) + 1' },
+  { name: 'revisions in the last month', min: 1, sql: "SELECT count(*) FROM PROJEVISION WHERE Revision_Date >= CURRENT_DATE - INTERVAL '1 month'" },
+  { name: "project names containing 'System'", min: 1, sql: "SELECT count(*) FROM PAC_MNT_PROJECTS WHERE Project_Name LIKE '%System%'" },
+  { name: "company names ending in 'Corp'", min: 1, sql: "SELECT count(*) FROM SRM_COMPANIES WHERE Company_Name LIKE '%Corp'" },
+  { name: "project codes like 'PRJ%'", min: 10, sql: "SELECT count(*) FROM PAC_MNT_PROJECTS WHERE Project_Code LIKE 'PRJ%'" },
+  { name: 'contacts with an email', min: 1, sql: 'SELECT count(*) FROM SRM_CONTACTS WHERE Email IS NOT NULL' },
+  { name: 'departments with more than five projects', min: 1, sql: 'SELECT count(*) FROM (SELECT Department FROM PAC_MNT_PROJECTS GROUP BY Department HAVING count(*) > 5) x' },
+];

@@ -1,0 +1,26 @@
+/**
+ * The database values the embedded generator matches literals against:
+ * every value of low-cardinality text columns (`On Hold`, `Finance`), and the
+ * names and codes that identify rows (`Acme Corp`, `PRJ005`), read once when
+ * the generator is set up, never per question.
+ */
+import type { SampleDatabase, ValueDomains } from '../../db/database.js';
+import type { Catalog } from '../../schema/types.js';
+
+/** Columns that name or code a row: matched in questions however many distinct values they have. */
+const IDENTIFYING = /(_name|_code|_number)$/i;
+
+export async function readGeneratorValues(db: SampleDatabase, catalog: Catalog, maxNames = 2000): Promise<ValueDomains> {
+  const values = await db.readValueDomains(catalog, 60);
+  for (const table of catalog.tables) {
+    for (const column of table.columns) {
+      if (column.category !== 'text' || !IDENTIFYING.test(column.name) || values[table.name]?.[column.name]) continue;
+      const { rows } = await db.query(
+        `SELECT DISTINCT ${column.name} FROM ${table.name} WHERE ${column.name} IS NOT NULL`,
+        { rowLimit: maxNames },
+      );
+      (values[table.name] ??= {})[column.name] = rows.map((r) => String(r[0]));
+    }
+  }
+  return values;
+}

@@ -1,0 +1,11 @@
+/**
+ * The command registry. A command is one file in this folder exporting
+ * `register(program)`, which declares it with commander and lazily imports
+ * what its action needs; adding a command is that file plus one line here.
+ */
+import type { Command } from 'commander';
+import { register as ask } from './ask.js';
+
+export type RegisterCommand = (program: Command) => void;
+
+export const COMMANDS: RegisterCommand[] = [ask];

@@ -84,6 +84,7 @@ function checkDomain(ctx: ValidationContext, expr: AstNode, add: Add): void {
   let side = columnSide(ctx, expr.lexpr);
   let others: AstNode[] = [];
   if (expr.kind === 'AEXPR_IN') others = expr.rexpr?.List?.items ?? [];
+  else if (expr.kind === 'AEXPR_OP_ANY' && op === '=') others = expr.rexpr?.A_ArrayExpr?.elements ?? [];
   else if (expr.kind === 'AEXPR_OP' && (op === '=' || op === '<>' || op === '!=')) {
     others = [expr.rexpr];
     if (!side) {
@@ -287,17 +288,16 @@ function checkRuleBounds(ctx: ValidationContext, side: ColumnSide, list: Bound[]
   }
 }
 
+/** Only a literal outside the rule's range is judged: at the edge (`Budget >= 0`, `Probability <= 100`) a condition is deliberate. */
 function againstRule(b: Bound, rule: NumericBounds): 'never' | 'always' | undefined {
-  const lo = rule.min ?? -Infinity;
-  const hi = rule.max ?? Infinity;
-  const v = b.value;
+  const below = b.value < (rule.min ?? -Infinity);
+  const above = b.value > (rule.max ?? Infinity);
+  if (!below && !above) return undefined;
   switch (b.op) {
-    case '=': return v < lo || v > hi ? 'never' : undefined;
-    case '<>': return v < lo || v > hi ? 'always' : undefined;
-    case '<': return v <= lo ? 'never' : v > hi ? 'always' : undefined;
-    case '<=': return v < lo ? 'never' : v >= hi ? 'always' : undefined;
-    case '>': return v >= hi ? 'never' : v < lo ? 'always' : undefined;
-    case '>=': return v > hi ? 'never' : v <= lo ? 'always' : undefined;
+    case '=': return 'never';
+    case '<>': return 'always';
+    case '<': case '<=': return below ? 'never' : 'always';
+    case '>': case '>=': return above ? 'never' : 'always';
   }
 }
 

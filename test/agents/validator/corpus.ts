@@ -56,6 +56,7 @@ export const CORPUS: CorpusCase[] = [
   c("SELECT * FROM PROJCNTRTS WHERE Contract_Type = 'Fixed'", 'business_logic', 'Fixed Price'),
   c("SELECT * FROM PAC_MNT_RESOURCES WHERE Resource_Type LIKE 'Machine'", 'business_logic', 'Human'),
   c("SELECT * FROM BIZ_OPP_GEN_PROPERTIES WHERE Stage = 'Won'", 'business_logic', 'not a value'),
+  c("SELECT * FROM PAC_MNT_PROJECTS WHERE Status = ANY (ARRAY['Active', 'Paused'])", 'business_logic', 'Paused'),
   c("SELECT * FROM PROJSTAFF s JOIN PAC_MNT_PROJECTS p ON p.Project_Code = s.Project_Code WHERE s.Status = 'Active'", 'business_logic', 'Assigned'),
   c("SELECT * FROM PAC_MNT_PROJECTS WHERE End_Date < '2020-01-01' AND End_Date > '2021-01-01'", 'business_logic', 'never all hold'),
   c('SELECT * FROM PAC_MNT_PROJECTS WHERE Budget > 500000 AND Budget < 1000', 'business_logic', 'never all hold'),

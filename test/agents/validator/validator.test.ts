@@ -270,6 +270,6 @@ describe('business rules as data', () => {
     const { buildCatalog } = await import('../../../src/schema/catalog.js');
     const other = buildCatalog('CREATE TABLE invoices (id int PRIMARY KEY, total_amount decimal(10,2), discount_pct numeric);');
     expect(text(await validateSql('SELECT id FROM invoices WHERE total_amount < -1', { catalog: other }))).toContain('never negative');
-    expect(text(await validateSql('SELECT id FROM invoices WHERE discount_pct > 100', { catalog: other }))).toContain('0–100');
+    expect(text(await validateSql('SELECT id FROM invoices WHERE discount_pct > 150', { catalog: other }))).toContain('0–100');
   });
 });

@@ -61,7 +61,8 @@ interface Scoring {
 interface Expected {
   sql: string;
   facts: SqlFacts | undefined;
-  gold: Promise<DatabaseRun[]>;
+  /** The expected SQL's runs, fetched once for the group when a member needs them. */
+  gold: () => Promise<DatabaseRun[]>;
   cost: Promise<number | undefined> | undefined;
 }
 
@@ -91,10 +92,17 @@ export function createRewardEvaluator(deps: RewardEvaluatorDeps): AgentFunction<
     let cacheHit = false;
     let expected: Expected | undefined;
     if (expectedSql !== undefined) {
-      const cached = cache.get(expectedSql, () => runOnAll(deps.databases, expectedSql, { rowLimit: deps.rowLimit, signal }));
+      const run = () => runOnAll(deps.databases, expectedSql, { rowLimit: deps.rowLimit, signal });
+      const cached = cache.get(expectedSql, run);
       cacheHit = cached.hit;
+      let shared: Promise<DatabaseRun[]> | undefined;
+      // A cached run that another request aborted is not this request's failure: run it again.
+      const gold = () => (shared ??= cached.runs.catch(() => {
+        signal.throwIfAborted();
+        return run();
+      }));
       const expectedCost = cost && checkReadOnly(expectedSql).ok ? cost(expectedSql, signal) : undefined;
-      expected = { sql: expectedSql, facts: sqlFacts(expectedSql), gold: cached.runs, cost: expectedCost };
+      expected = { sql: expectedSql, facts: sqlFacts(expectedSql), gold, cost: expectedCost };
     }
 
     const others = await Promise.all((content.candidates ?? []).map(async (c): Promise<Member> => ({
@@ -141,7 +149,7 @@ async function scoreMember(
     const reason = safety.parseError ? `does not parse: ${safety.parseError.message}` : safety.violations.map((v) => v.message).join('; ');
     accuracy = { kind: 'not_run', reason };
   } else if (expected) {
-    const gold = await expected.gold;
+    const gold = await expected.gold();
     const match = await executionMatch(scoring.databases, expected.sql, member.sql, {
       gold, signal, rowLimit: scoring.rowLimit, strict: scoring.strict,
     });

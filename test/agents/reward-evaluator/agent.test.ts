@@ -193,6 +193,35 @@ describe('the agent wrapper', () => {
     }, { signal: controller.signal, session: { session_id: 's', turn: 1 } })).rejects.toThrow('cancelled');
   });
 
+  it('a request aborted while the expected SQL runs does not fail another one waiting on that run', async () => {
+    let calls = 0;
+    let started!: () => void;
+    const firstRunStarted = new Promise<void>((resolve) => { started = resolve; });
+    const stalling: RewardDatabase = {
+      seed: 9,
+      async query(_sql, { signal } = {}) {
+        // The first run (the expected SQL, for the request that will abort) hangs until its signal aborts.
+        if (++calls === 1) {
+          started();
+          await new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
+        }
+        return { columns: ['n'], rows: [[1]], truncated: false };
+      },
+    };
+    const agent = evaluator({ databases: [stalling] });
+    const input = { query: 'q', context: {}, mode: 'train' as const, sql: ACTIVE_BIG, reasoning: '', validation: await validate(ACTIVE_BIG), expected_sql: ACTIVE_BIG };
+    const first = new AbortController();
+    const aborted = agent(input, { signal: first.signal, session: { session_id: 'a', turn: 1 } });
+    await firstRunStarted;
+    const waiting = agent(input, ctx());
+    await new Promise((resolve) => setImmediate(resolve));
+    first.abort(new Error('cancelled'));
+    await expect(aborted).rejects.toThrow('cancelled');
+    const r = await waiting;
+    expect(isRefusal(r) ? undefined : r.rewards.accuracy).toBe(1);
+    expect(isRefusal(r) ? undefined : r.metadata.cache_hit).toBe(true);
+  });
+
   it('rejects invalid weights at creation, naming the key', () => {
     expect(() => evaluator({ weights: { accuracy: -1 } })).toThrow(AppError);
     expect(() => evaluator({ weights: { accuracy: -1 } })).toThrow(/reward_weights\.accuracy/);

@@ -21,7 +21,7 @@ import { AppError } from '../errors.js';
 import type { Catalog } from '../schema/types.js';
 import { loadParser } from '../sql/parser.js';
 import { checkReadOnly } from '../sql/safety.js';
-import { cacheFile, dataDirKey, defaultCacheDir, generatorFingerprint, readCached, writeCached } from './datadir-cache.js';
+import { cacheFile, dataDirKey, defaultCacheDir, generatorFingerprint, readCached, withoutDirectories, writeCached } from './datadir-cache.js';
 import { SAMPLE_DATA_VERSION, sampleDataSql, sqlIdentifier } from './sample-data.js';
 import { PGLITE_VERSION, startWorker, workerReady, type WorkerReply, type WorkerRequest } from './worker.js';
 
@@ -82,9 +82,11 @@ export async function openSampleDatabase(options: OpenSampleDatabaseOptions): Pr
   const source = dataDir ? 'cache' : 'built';
   const worker = startWorker(dataDir ? { dataDir } : { build: { ddl: catalog.ddl, data: sampleDataSql(catalog, seed, today) } });
   try {
-    const dump = await workerReady(worker);
-    dataDir ??= dump;
-    if (dir && file && dump) writeCached(dir, file, dump);
+    const { dump, templates = [] } = await workerReady(worker);
+    if (dump) {
+      dataDir = withoutDirectories(dump, templates.map((oid) => `base/${oid}`));
+      if (dir && file) writeCached(dir, file, dataDir);
+    }
     await parser;
   } catch (err) {
     await worker.terminate();

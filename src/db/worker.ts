@@ -35,7 +35,8 @@ export type WorkerReply =
   | { id: number; ok: true; columns: string[]; rows: unknown[][] }
   | { id: number; ok: false; error: WorkerError };
 
-export type WorkerReady = { type: 'ready'; dump?: Uint8Array } | { type: 'failed'; error: WorkerError };
+/** A build's dump comes with the OIDs of the template databases (their directories can be left out of it). */
+export type WorkerReady = { type: 'ready'; dump?: Uint8Array; templates?: number[] } | { type: 'failed'; error: WorkerError };
 
 export interface WorkerBoot {
   /** An uncompressed data directory tarball from `dumpDataDir` to start from (decompressing in WASM costs more than reading 40 MB). */
@@ -75,14 +76,16 @@ const describe = (e, statement) => ({
     const dataDir = workerData.dataDir ? new Blob([workerData.dataDir]) : undefined;
     db = await PGlite.create({ loadDataDir: dataDir, parsers });
     let dump;
+    let templates;
     if (workerData.build) {
       await db.exec(workerData.build.ddl);
       await db.exec(workerData.build.data);
       await db.exec('VACUUM ANALYZE');
+      templates = (await db.query('SELECT oid::int AS oid FROM pg_database WHERE datistemplate')).rows.map((r) => r.oid);
       dump = new Uint8Array(await (await db.dumpDataDir('none')).arrayBuffer());
     }
     await db.exec('SET default_transaction_read_only = on');
-    parentPort.postMessage({ type: 'ready', dump }, dump ? [dump.buffer] : []);
+    parentPort.postMessage({ type: 'ready', dump, templates }, dump ? [dump.buffer] : []);
   } catch (e) {
     parentPort.postMessage({ type: 'failed', error: describe(e) });
     return;
@@ -113,7 +116,7 @@ export function startWorker(boot: WorkerBoot): Worker {
 }
 
 /** Resolves when the worker has booted (with the dumped data directory when it built one). */
-export function workerReady(worker: Worker): Promise<Uint8Array | undefined> {
+export function workerReady(worker: Worker): Promise<{ dump?: Uint8Array; templates?: number[] }> {
   return new Promise((resolve, reject) => {
     const onExit = (code: number) => reject(new Error(`database worker exited with code ${code} while booting`));
     worker.once('error', reject);
@@ -121,7 +124,7 @@ export function workerReady(worker: Worker): Promise<Uint8Array | undefined> {
     worker.once('message', (message: WorkerReady) => {
       worker.off('error', reject);
       worker.off('exit', onExit);
-      if (message.type === 'ready') resolve(message.dump);
+      if (message.type === 'ready') resolve({ dump: message.dump, templates: message.templates });
       else reject(new Error(`database failed to boot: ${message.error.message}`));
     });
   });

@@ -4,8 +4,13 @@
  * what its action needs; adding a command is that file plus one line here.
  */
 import type { Command } from 'commander';
+import { register as analyze } from './analyze.js';
 import { register as ask } from './ask.js';
+import { register as learn } from './learn.js';
+import { register as machines } from './machines.js';
+import { register as sampleDb } from './sample-db.js';
+import { register as validate } from './validate.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [ask];
+export const COMMANDS: RegisterCommand[] = [ask, analyze, validate, sampleDb, machines, learn];

@@ -1,0 +1,55 @@
+/** `gl-rl analyze "question"`: the schema analyzer's view of a question (tables, joins, filters, entities). */
+import type { Command } from 'commander';
+import type { SchemaAnalysis } from '../../agents/schema-analyzer/contract.js';
+import { withDomain } from '../domain.js';
+import { UsageError, action, integer, writeJson, writeOut } from '../shared.js';
+
+interface AnalyzeOptions {
+  json?: boolean;
+  schema?: string;
+  depth: number;
+  hint?: string[];
+}
+
+export function register(program: Command): void {
+  program
+    .command('analyze')
+    .description("show the schema analyzer's output for a question")
+    .argument('<question>', 'the question, in quotes')
+    .option('--json', 'print the analysis as one JSON document')
+    .option('--schema <file>', 'DDL file of the domain (default: the bundled GL schema)')
+    .option('--depth <n>', 'foreign-key hops for join paths', integer('--depth', 0), 3)
+    .option('--hint <table...>', 'tables the analysis should consider first')
+    .action(action(async (question: string, options: AnalyzeOptions) => analyze(question, options)));
+}
+
+async function analyze(question: string, options: AnalyzeOptions): Promise<number> {
+  if (question.trim() === '') throw new UsageError('the question must not be empty');
+  const analysis = await withDomain(options.schema, async (domain) => {
+    const { analyzeSchema } = await import('../../agents/schema-analyzer/index.js');
+    return analyzeSchema(
+      { query: question, context: {}, mode: 'generate', depth: options.depth, ...(options.hint ? { hint_tables: options.hint } : {}) },
+      { catalog: domain.catalog, vocabulary: domain.vocabulary },
+    );
+  });
+  if (options.json) writeJson(analysis);
+  else writeOut(renderAnalysis(analysis));
+  return 0;
+}
+
+function renderAnalysis(a: SchemaAnalysis): string {
+  const out: string[] = ['Relevant tables'];
+  if (a.relevant_tables.length === 0) out.push('  (none)');
+  for (const t of a.relevant_tables) {
+    out.push(`  ${t.table_name}  ${t.relevance_score.toFixed(2)}  ${t.reason}`);
+    if (t.columns.length) out.push(`    columns: ${t.columns.join(', ')}`);
+    for (const f of t.filters) out.push(`    filter: ${f.column} ${f.operator} ${JSON.stringify(f.value)}  (${f.source})`);
+    for (const m of t.measures ?? []) out.push(`    measure: ${m.term} = ${m.sql}`);
+  }
+  if (a.join_paths.length) out.push('Join paths', ...a.join_paths.map((j) => `  ${j.from_table} → ${j.to_table}  ${j.join_type}  ${j.join_columns.join(', ')}`));
+  const mapped = a.entity_mappings?.mapped_entities ?? [];
+  if (mapped.length) out.push('Entities', ...mapped.map((m) => `  "${m.term}" → ${m.kind} ${m.target}`));
+  for (const w of a.warnings ?? []) out.push(`warning: ${w}`);
+  for (const s of a.suggestions ?? []) out.push(`suggestion: ${s}`);
+  return out.join('\n');
+}

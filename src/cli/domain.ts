@@ -1,0 +1,15 @@
+/**
+ * The shipped domain (catalog, vocabulary, one seed-1 sample database) for
+ * commands that use an agent's logic directly rather than a whole workflow.
+ */
+import type { Domain } from '../agents/defaults.js';
+
+export async function withDomain<T>(schema: string | undefined, use: (domain: Domain) => Promise<T>): Promise<T> {
+  const { createDomain } = await import('../agents/defaults.js');
+  const domain = await createDomain({ schema_file: schema ?? null, seeds: [1] });
+  try {
+    return await use(domain);
+  } finally {
+    await domain.close();
+  }
+}

@@ -181,7 +181,7 @@ describe('sameSql', () => {
 });
 
 describe('executionMatch on seeded databases', () => {
-  const dbs: PGlite[] = [];
+  let db: PGlite;
   let sources: ResultSource[];
   const sent: string[] = [];
 
@@ -191,20 +191,17 @@ describe('executionMatch on seeded databases', () => {
       [['A', 'Active', 5000], ['B', 'Closed', 10], ['C', 'Active', 2000.125]],
       [['A', 'Active', 5000], ['B', 'Closed', 3000], ['C', 'Active', 20]],
     ];
-    for (const rows of seeds) {
-      const db = await PGlite.create();
-      await db.exec('CREATE TABLE p (code text, status text, budget decimal(12,3))');
+    db = await PGlite.create();
+    for (const [i, rows] of seeds.entries()) {
+      await db.exec(`CREATE SCHEMA seed${i + 1}; CREATE TABLE seed${i + 1}.p (code text, status text, budget decimal(12,3))`);
       for (const [code, status, budget] of rows) {
-        await db.query('INSERT INTO p VALUES ($1, $2, $3)', [code, status, budget]);
+        await db.query(`INSERT INTO seed${i + 1}.p VALUES ($1, $2, $3)`, [code, status, budget]);
       }
-      dbs.push(db);
     }
-    sources = dbs.map((db, i) => pgliteSource(db, i + 1, sent));
+    sources = seeds.map((_, i) => pgliteSource(db, i + 1, sent, `seed${i + 1}`));
   });
 
-  afterAll(async () => {
-    await Promise.all(dbs.map((db) => db.close()));
-  });
+  afterAll(() => db.close());
 
   const goldSql = "SELECT code, budget FROM p WHERE status = 'Active'";
 
@@ -245,7 +242,7 @@ describe('executionMatch on seeded databases', () => {
     expect(m.error).toMatchObject({ side: 'predicted' });
     expect(m.error?.message).toMatch(/not run/);
     expect(sent).not.toContain('DELETE FROM p');
-    const count = await dbs[0].query<{ n: number }>('SELECT count(*)::int AS n FROM p');
+    const count = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM seed1.p');
     expect(count.rows[0].n).toBe(3);
   });
 

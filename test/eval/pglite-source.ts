@@ -2,16 +2,19 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { ResultSource } from '../../src/eval/match.js';
 
 /**
- * A bare PGlite instance as a result source, recording every SQL text it is
- * sent: lets tests prove what did (and did not) reach a database.
+ * One schema of a bare PGlite instance as a result source, recording every
+ * SQL text it is sent: lets tests prove what did (and did not) reach a
+ * database. Several sources share one instance (one WASM boot); each query
+ * runs in its own transaction with its schema first on the search path.
  */
-export function pgliteSource(db: PGlite, seed: number, sent: string[]): ResultSource {
+export function pgliteSource(db: PGlite, seed: number, sent: string[], schema: string): ResultSource {
   return {
     seed,
-    async query(sql, { rowLimit = 1000 }) {
+    query: (sql, { rowLimit = 1000 }) => db.transaction(async (tx) => {
       sent.push(sql);
-      const res = await db.query<unknown[]>(sql, [], { rowMode: 'array' });
+      await tx.query(`SET LOCAL search_path TO ${schema}`);
+      const res = await tx.query<unknown[]>(sql, [], { rowMode: 'array' });
       return { columns: res.fields.map((f) => f.name), rows: res.rows.slice(0, rowLimit), truncated: res.rows.length > rowLimit };
-    },
+    }),
   };
 }

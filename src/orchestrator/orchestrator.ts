@@ -83,6 +83,21 @@ export interface OrchestratorOptions {
   defaults?: { agents: Record<Role, AgentSpec | AgentSpec[]>; services?: (config: OrchestratorConfig) => Promise<AgentServices> };
 }
 
+/** What `onStage` listeners hear about one session: each stage entered, each turn's outcome, the expiry. */
+export type SessionEvent =
+  | { session_id: string; turn: number; stage: Stage; at: string }
+  | { session_id: string; turn: number; outcome: 'completed' | 'failed' | 'expired'; error_code?: string; at: string }
+  | { session_id: string; expired: 'idle' | 'cancelled'; at: string };
+
+export interface TurnEvent {
+  outcome: 'completed' | 'failed' | 'expired';
+  turn: number;
+  session_id: string;
+  mode: Mode;
+  query: string;
+  result: ProcessOutcome;
+}
+
 export interface MetricsSnapshot {
   workflows: { started: number; completed: number; failed: number; expired: number; completion_rate: number; latency_ms: LatencySummary };
   error_codes: Record<string, number>;
@@ -140,8 +155,12 @@ export class Orchestrator {
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly active = new Map<string, ActiveTurn>();
   private readonly inFlight = new Set<Promise<ProcessOutcome>>();
+  private readonly sessionListeners = new Map<string, Set<(event: SessionEvent) => void>>();
   private services: AgentServices = {};
-  private bus!: MessageBus;
+  private readonly bus = new MessageBus(
+    (message, session_id) => this.recordMessage(message, session_id),
+    (receiver, error) => this.logger?.error({ receiver, err: error }, 'message subscriber failed'),
+  );
   private logger!: Logger;
   private sessionLogic!: ReturnType<Orchestrator['provideSession']>;
   private initializing: Promise<void> | undefined;
@@ -171,10 +190,6 @@ export class Orchestrator {
     const ttlMs = this.config.cache_ttl * 1000;
     this.analysisCache = new TtlCache(ttlMs);
     this.generationCache = new TtlCache(ttlMs);
-    this.bus = new MessageBus(
-      (message, session_id) => this.recordMessage(message, session_id),
-      (receiver, error) => this.logger.error({ receiver, err: error }, 'message subscriber failed'),
-    );
     this.startBreakers();
     this.sessionLogic = this.provideSession();
     // Services (databases, catalogs) are started only when a shipped agent is registered.
@@ -300,6 +315,7 @@ export class Orchestrator {
           const existing = turn.record.stages[stage];
           if (!existing) turn.record.stages[stage] = { output: undefined, started_at: new Date().toISOString(), ms: 0, attempts: 0 };
           turn.log.info({ stage }, `stage ${stage}`);
+          this.emitSessionEvent({ session_id: turn.session.id, turn: turn.record.turn, stage, at: new Date().toISOString() });
         },
         stageExited: ({ context }, { stage }) => {
           const turn = turnOf(context);
@@ -483,7 +499,17 @@ export class Orchestrator {
         this.generationCache.set(generationKey(record.query, record.mode, context.turn.context), output.results.query_generation);
       }
     }
-    this.bus.notify({ sender: ORCHESTRATOR, receiver: 'turn_listeners', content: { outcome: output.outcome, turn: record.turn }, correlation_id: record.correlation_id }, session.id);
+    this.bus.notify(
+      { sender: ORCHESTRATOR, receiver: 'turn_listeners', content: { outcome: output.outcome, turn: record.turn, session_id: session.id, mode: record.mode, query: record.query, result: outcome }, correlation_id: record.correlation_id },
+      session.id,
+    );
+    this.emitSessionEvent({
+      session_id: session.id,
+      turn: record.turn,
+      outcome: output.outcome,
+      ...(isErrorResponse(outcome) ? { error_code: outcome.error_code } : {}),
+      at: new Date().toISOString(),
+    });
     turn.settle(outcome);
   }
 
@@ -497,6 +523,7 @@ export class Orchestrator {
     turn.session.status = 'failed';
     this.metricsStore.workflowEnded('failed', performance.now() - turn.started, response.error_code);
     turn.log.error({ err: error }, 'workflow crashed');
+    this.emitSessionEvent({ session_id: turn.session.id, turn: turn.record.turn, outcome: 'failed', error_code: response.error_code, at: new Date().toISOString() });
     turn.settle(response);
   }
 
@@ -508,6 +535,7 @@ export class Orchestrator {
     session.updated_at = Date.now();
     this.metricsStore.sessionEnded((session.updated_at - session.created_at) / 1000);
     this.logger.info({ session_id, reason }, 'session expired');
+    this.emitSessionEvent({ session_id, expired: reason, at: new Date().toISOString() });
     // The actor has reached its final state; drop it so only the record is retained.
     session.actor = null;
     this.evictExpired();
@@ -526,7 +554,7 @@ export class Orchestrator {
   }
 
   private recordMessage(message: AgentMessage, session_id: string | null): void {
-    this.logger.debug({ session_id, correlation_id: message.correlation_id, message_type: message.message_type, sender: message.sender, receiver: message.receiver }, 'agent message');
+    this.logger?.debug({ session_id, correlation_id: message.correlation_id, message_type: message.message_type, sender: message.sender, receiver: message.receiver }, 'agent message');
     if (session_id === null) return;
     const session = this.sessions.get(session_id);
     if (session) push(session.messages, message, this.config.max_messages_per_session);
@@ -595,9 +623,34 @@ export class Orchestrator {
     return { sampled: sample.length, mean_bytes: Math.round(bytes / sample.length) };
   }
 
-  /** Fire-and-forget listener of finished turns (e.g. the example memory). */
-  onTurn(listener: (event: { outcome: string; turn: number; session_id: string | null; message: AgentMessage }) => void | Promise<void>): () => void {
-    return this.bus.subscribe('turn_listeners', (message) => listener({ ...(message.content as { outcome: string; turn: number }), session_id: null, message }));
+  /** Fire-and-forget listener of finished turns (e.g. the example memory): never awaited, its errors only logged. */
+  onTurn(listener: (event: TurnEvent) => void | Promise<void>): () => void {
+    return this.bus.subscribe('turn_listeners', (message) => listener(message.content as TurnEvent));
+  }
+
+  /**
+   * Listens to one session as it runs (e.g. a Server-Sent Events feed): each
+   * stage entered, each turn's outcome, and the session's expiry. The id may
+   * be one no turn has used yet. Returns the unsubscribe function.
+   */
+  onStage(session_id: string, listener: (event: SessionEvent) => void): () => void {
+    let listeners = this.sessionListeners.get(session_id);
+    if (!listeners) this.sessionListeners.set(session_id, (listeners = new Set()));
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0 && this.sessionListeners.get(session_id) === listeners) this.sessionListeners.delete(session_id);
+    };
+  }
+
+  private emitSessionEvent(event: SessionEvent): void {
+    for (const listener of this.sessionListeners.get(event.session_id) ?? []) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.error({ err: error, session_id: event.session_id }, 'session listener failed');
+      }
+    }
   }
 
   get bulkheadLimit(): number {

@@ -95,6 +95,8 @@ class Parser {
   /** Tables tested by EXISTS / NOT EXISTS, with their subquery and the item that named them. */
   private readonly existsTargets = new Map<string, { query: Query; at: number }>();
   private lastFilterAt = -2;
+  /** Superlatives already read as a ranking of the subject's rows. */
+  private readonly ranked = new Set<number>();
   private plan!: Plan;
 
   constructor(private readonly lex: Lexicon, items: Item[], private readonly analysis: SchemaAnalysis | undefined, private readonly options: ParseOptions) {
@@ -306,11 +308,13 @@ class Parser {
     const date = readDate(this.items, j, this.lex);
     if (date && date.value.kind !== 'relative' && date.value.kind !== 'this') return { date: date.value, span: date.span + (j - i - 1) };
     if (it.kind === 'num' && !(it.year && this.isDateColumnExpr(left))) {
-      // "twice the budget", "3 times the cost rate": a multiple of another column.
-      const k = has(this.items[j + 1], 'times') ? j + 2 : j + 1;
+      // "twice the budget", "3 times the cost rate", "50% of the budget": a multiple of another column.
+      const percentOf = has(it, 'percent_number') && has(this.items[j + 1], 'in', 'eq') && !isContent(this.items[j + 1]);
+      const k = has(this.items[j + 1], 'times') || percentOf ? j + 2 : j + 1;
       const other = this.items[k] && !this.isTableItem(this.items[k]) ? this.pickColumn(this.items[k], left.table) : undefined;
       if (other && this.lex.catalog.column(other.table, other.column)?.category === 'number') {
-        return { expr: { k: 'bin', op: '*', left: lit(it.num!), right: col(other.table, other.column) }, cmpCol: `${it.num} × ${other.column}`, span: k - i };
+        const factor = percentOf ? it.num! / 100 : it.num!;
+        return { expr: { k: 'bin', op: '*', left: lit(factor), right: col(other.table, other.column) }, cmpCol: `${factor} × ${other.column}`, span: k - i };
       }
       return { expr: lit(it.num!), span: j - i };
     }
@@ -380,6 +384,7 @@ class Parser {
     if (at >= 0) this.used.add(at);
     this.plan.steps.push(`Subject: ${subject}${at >= 0 ? ` (from "${this.items[at].text}")` : ''}.`);
     this.readModifiers(at, support);
+    this.readRankings();
     this.readTables(support);
     this.readHierarchy();
     this.readDates();
@@ -577,11 +582,10 @@ class Parser {
   private defaultNumeric(i: number): { expr: Expr; label: string; table: string } | undefined {
     const n = this.items[i + 1];
     if (n?.kind !== 'num') return undefined;
-    const cols = this.facts(this.plan.subject).table.columns.filter((c) => c.category === 'number' && !c.primaryKey && !c.name.toLowerCase().endsWith('_id'));
-    const money = cols.find((c) => /budget|value|amount|cost|revenue|price/i.test(c.name)) ?? cols[0];
+    const money = this.mainAmount(this.plan.subject);
     if (!money) return undefined;
-    this.plan.guesses.push(`comparison without a column: ${money.name} assumed`);
-    return { expr: col(this.plan.subject, money.name), label: money.name, table: this.plan.subject };
+    this.plan.guesses.push(`comparison without a column: ${money} assumed`);
+    return { expr: col(this.plan.subject, money), label: money, table: this.plan.subject };
   }
 
   /** Places a condition: WHERE for row columns, HAVING when it is on an aggregate. */
@@ -614,13 +618,13 @@ class Parser {
   }
 
   /** A correlated COUNT of a related table's rows per subject row. */
-  private relatedCount(table: string): Expr | undefined {
+  private relatedCount(table: string, fn = 'COUNT', column?: string): Expr | undefined {
     const path = fkPath(this.lex.catalog, this.plan.subject, table, 1);
     if (!path || path.length !== 1) return undefined;
     const hop = path[0];
     const key = `${table}#sub`;
     const sub = emptyQuery({ table, key });
-    sub.select = [{ expr: { k: 'fn', name: 'COUNT', args: [], star: true } }];
+    sub.select = [{ expr: column ? { k: 'fn', name: fn, args: [col(key, column)] } : { k: 'fn', name: 'COUNT', args: [], star: true } }];
     sub.where = [hopCondition({ ...hop, from: table, to: this.plan.subject, fromColumns: hop.toColumns, toColumns: hop.fromColumns, toParent: !hop.toParent }, key, this.plan.subject)];
     return { k: 'sub', query: sub };
   }
@@ -822,8 +826,8 @@ class Parser {
       while (this.isTableItem(this.items[head + 1]) && this.items[head + 1].at === this.items[head].end && !this.used.has(head + 1)) head++;
       for (let k = i; k < head; k++) this.used.add(k);
       const prev = this.prevContent(i);
-      // "more than 3 staff", "multiple contracts": a count, read with the comparisons.
-      if ((prev?.kind === 'num' && has(this.items[i - 2], ...Object.keys(CMP))) || has(prev, 'multiple')) {
+      // "more than 3 staff", "multiple contracts", "number of contracts": a count, read with the comparisons or measures.
+      if ((prev?.kind === 'num' && has(this.items[i - 2], ...Object.keys(CMP))) || has(prev, 'multiple', 'count')) {
         for (let k = i; k <= head; k++) this.used.delete(k);
         i = head;
         continue;
@@ -959,7 +963,7 @@ class Parser {
   private readAggregates(): void {
     for (let i = 0; i < this.items.length; i++) {
       const it = this.items[i];
-      if (this.used.has(i) && !has(it, 'count')) continue;
+      if (this.used.has(i)) continue;
       if (has(it, 'count') && !has(it, 'sum', 'avg')) {
         const j = this.next(i);
         const target = this.items[j];
@@ -974,6 +978,15 @@ class Parser {
           this.plan.steps.push(`Measure: COUNT(DISTINCT ${c.column}).`);
         } else {
           const table = t2 && this.isTableItem(t2) ? senses(t2, 'table')[0].table : this.plan.subject;
+          const perRow = table !== this.plan.subject && this.subjectBefore(i) && !this.items.some((x) => has(x, 'group'));
+          const counted = perRow ? this.relatedCount(table) : undefined;
+          if (counted) {
+            // "companies and their number of contracts": a count per listed row, zero included.
+            this.used.add(j);
+            this.plan.computed.push({ expr: counted, alias: aliasName(`${table.split('_').at(-1)}_count`) });
+            this.plan.steps.push(`Per ${this.plan.subject} row: the number of related ${table} rows (correlated COUNT).`);
+            continue;
+          }
           this.addAggregate({ fn: 'COUNT', alias: aliasName(`${table.split('_').at(-1)}_count`), countTable: table !== this.plan.subject ? table : undefined });
           this.plan.steps.push(`Measure: COUNT of ${table} rows.`);
         }
@@ -1095,6 +1108,12 @@ class Parser {
   /** "per company": group by the key that leads to the group's table, with its name when reachable. */
   private groupByTable(table: string): void {
     const subject = this.plan.from ?? this.plan.subject;
+    if (this.plan.aggregates.length === 0 && !this.items.some((it) => has(it, 'count', 'sum', 'avg', 'max', 'min', 'most', 'least', 'percent'))) {
+      // "the contact email for each company": no measure, so the rows are listed with that table's names.
+      const path = fkPath(this.lex.catalog, subject, table);
+      if (path && table !== subject) this.join(table, path.every((h) => h.toParent) ? 'LEFT' : 'INNER', `"each ${table}" without a measure:`);
+      return;
+    }
     if (table === subject) {
       // "margin per project" over the projects themselves: one row each, no grouping needed.
       if (this.plan.aggregates.length === 0) return;
@@ -1147,7 +1166,7 @@ class Parser {
     const ascWord = this.items.some((it) => has(it, 'asc'));
     for (let i = 0; i < this.items.length; i++) {
       const it = this.items[i];
-      if (this.used.has(i) && !has(it, 'most', 'least')) continue;
+      if (this.used.has(i) && (!has(it, 'most', 'least') || this.ranked.has(i))) continue;
       if (has(it, 'order')) {
         const c = this.pickColumn(this.items[this.next(i)]);
         if (c) {
@@ -1187,6 +1206,11 @@ class Parser {
     }
   }
 
+  /** The subject's own word comes before position i ("companies and their number of …"). */
+  private subjectBefore(i: number): boolean {
+    return this.items.slice(0, i).some((it) => this.isTableItem(it) && senses(it, 'table').some((s) => s.table === this.plan.subject));
+  }
+
   private singularSubject(): boolean {
     const item = this.items.find((it) => this.isTableItem(it) && senses(it, 'table').some((s) => s.table === this.plan.subject));
     return item !== undefined && !plural(item);
@@ -1208,6 +1232,11 @@ class Parser {
     const n = limit ?? (this.singularSubject() || this.firstIsColumnGroup() || this.items.some((it) => has(it, 'which')) ? 1 : undefined);
     const m = this.pickMeasure(target);
     const c = m ? undefined : this.pickColumn(target);
+    if (target && this.isTableItem(target) && senses(target, 'table').some((s) => s.table === this.plan.subject)) {
+      this.used.add(j);
+      this.rankSubject(j, desc, n ?? limit);
+      return;
+    }
     if (target && this.isTableItem(target) && !(c && !this.isTableItem(target))) {
       // "which company has the most contracts": count related rows per subject row.
       const table = senses(target, 'table')[0].table;
@@ -1271,6 +1300,80 @@ class Parser {
     }
     if (n !== undefined) this.plan.limit = n;
     this.plan.steps.push(`Order by ${label} ${desc ? 'descending' : 'ascending'}${n ? `, keep ${n}` : ''}.`);
+  }
+
+  /** Superlatives over the subject's own rows, read before anything else claims their words. */
+  private readRankings(): void {
+    for (let i = 0; i < this.items.length; i++) {
+      const it = this.items[i];
+      if (!has(it, 'most', 'least') || has(it, 'recent', 'oldest', 'previous')) continue;
+      let j = this.next(i);
+      let n: number | undefined;
+      const before = this.items[i - 1];
+      if (before?.kind === 'num') n = before.num;
+      if (this.items[j]?.kind === 'num') {
+        n = this.items[j].num;
+        this.used.add(j);
+        j++;
+      }
+      const target = this.items[j];
+      if (!target || !this.isTableItem(target) || !senses(target, 'table').some((s) => s.table === this.plan.subject)) continue;
+      if (this.plan.subject && !has(this.items[j + 1], 'group') && this.pickColumn(this.items[j + 1])) continue;
+      this.used.add(i);
+      this.ranked.add(i);
+      if (before?.kind === 'num') this.used.add(i - 1);
+      this.rankSubject(j, has(it, 'most') && !has(it, 'least'), n ?? (plural(target) ? undefined : 1));
+    }
+  }
+
+  /**
+   * "the 10 largest contracts", "top 5 companies by total contract value": the
+   * subject's rows ranked by the measure after "by", else by its main amount.
+   */
+  private rankSubject(j: number, desc: boolean, n: number | undefined): void {
+    const s = this.plan.subject;
+    let expr: Expr | undefined;
+    let label = '';
+    if (has(this.items[j + 1], 'group')) {
+      const k = this.next(j + 1);
+      const aggKw = Object.keys(AGG).find((x) => has(this.items[k], x));
+      const countKw = has(this.items[k], 'count');
+      const operand = this.operandAt(aggKw || countKw ? this.next(k) : k);
+      const counted = countKw ? this.items[this.next(k)] : undefined;
+      if (countKw && counted && this.isTableItem(counted)) {
+        const table = senses(counted, 'table')[0].table;
+        expr = this.relatedCount(table);
+        label = `${table.split('_').at(-1)}_count`;
+        [j + 1, k, this.next(k)].forEach((x) => this.used.add(x));
+      } else if (operand?.column) {
+        const c = operand.column;
+        expr = c.table === s ? col(s, c.column) : this.relatedCount(c.table, AGG[aggKw ?? 'sum'], c.column);
+        label = c.table === s ? c.column : `${aggKw === 'avg' ? 'avg' : 'total'}_${c.column}`;
+        [j + 1, k, operand.at].forEach((x) => this.used.add(x));
+      } else if (operand?.measure) {
+        expr = operand.measure.expr;
+        label = operand.measure.label;
+        [j + 1, k, operand.at].forEach((x) => this.used.add(x));
+      }
+    }
+    if (!expr) {
+      const main = this.mainAmount(s);
+      if (!main) return;
+      expr = col(s, main);
+      label = main;
+    }
+    if (expr.k !== 'col') this.plan.computed.push({ expr, alias: aliasName(label) });
+    this.addOrder({ expr: expr.k === 'col' ? expr : { k: 'sql', text: aliasName(label) }, desc, nullsLast: this.options.nullsLast });
+    if (n !== undefined) this.plan.limit = n;
+    this.plan.steps.push(`Rank ${s} rows by ${label} ${desc ? 'descending' : 'ascending'}${n ? `, keep ${n}` : ''}.`);
+  }
+
+  /** The column that measures a row's size: a money amount, else the first numeric non-key column. */
+  private mainAmount(table: string): string | undefined {
+    const t = this.facts(table).table;
+    const fk = new Set(t.foreignKeys.flatMap((f) => f.columns));
+    const cols = t.columns.filter((c) => c.category === 'number' && !c.primaryKey && !fk.has(c.name) && !/_id$/i.test(c.name));
+    return (cols.find((c) => /budget|value|amount|revenue|price|limit/i.test(c.name)) ?? cols[0])?.name;
   }
 
   /** "Department with the highest …": the question opens on a column, which becomes the group. */

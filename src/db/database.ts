@@ -218,6 +218,7 @@ class WorkerDatabase implements SampleDatabase {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         this.running = undefined;
+        worker.unref();
       };
       // A statement cannot be interrupted inside WASM: stopping it means stopping its thread.
       const stop = (reason: unknown) => {
@@ -242,20 +243,25 @@ class WorkerDatabase implements SampleDatabase {
           reject(err);
         },
       };
+      worker.ref();
       worker.postMessage(request);
     });
   }
 
+  /** An idle worker does not keep the process alive: a caller that forgets `close()` does not hang its exit. */
   private attach(worker: Worker): void {
     this.worker = worker;
+    worker.unref();
     worker.on('message', (reply: WorkerReply) => {
       if (this.running && reply.id === this.running.id) this.running.resolve(reply);
     });
-    worker.on('exit', () => {
+    const lost = (reason: string) => {
       if (this.worker !== worker) return;
       this.worker = undefined;
-      this.running?.reject(new AppError('EXECUTION_FAILED', 'the database worker stopped'));
-    });
+      this.running?.reject(new AppError('EXECUTION_FAILED', `the database worker stopped (${reason})`));
+    };
+    worker.on('error', (err) => lost(err.message));
+    worker.on('exit', (code) => lost(`exit code ${code}`));
   }
 
   private restart(worker: Worker): void {

@@ -29,6 +29,10 @@ export const FAILURE_PENALTY = 0.9;
  * be a finite number ≥ 0 of a known component, and they must not all be 0.
  */
 export function resolveWeights(weights: Partial<Record<string, unknown>> = {}): RewardWeights {
+  if (typeof weights !== 'object' || weights === null || Array.isArray(weights)) {
+    throw new AppError('INVALID_CONFIG', `reward_weights must be an object of component weights, got ${JSON.stringify(weights)}`,
+      { field: 'reward_weights' });
+  }
   const merged: RewardWeights = { ...DEFAULT_WEIGHTS };
   for (const [key, value] of Object.entries(weights)) {
     if (!(REWARD_COMPONENTS as readonly string[]).includes(key)) {
@@ -41,17 +45,21 @@ export function resolveWeights(weights: Partial<Record<string, unknown>> = {}): 
     }
     merged[key as RewardComponent] = value;
   }
-  return renormalize(merged, REWARD_COMPONENTS, 'reward_weights');
+  if (REWARD_COMPONENTS.every((c) => merged[c] === 0)) {
+    throw new AppError('INVALID_CONFIG', 'reward_weights are all 0', { field: 'reward_weights' });
+  }
+  return renormalize(merged, REWARD_COMPONENTS);
 }
 
-/** The weights restricted to the components scored, summing to 1 over them (0 for the others). */
-export function renormalize(weights: RewardWeights, scored: readonly RewardComponent[], field = 'reward_weights'): RewardWeights {
+/**
+ * The weights restricted to the components scored, summing to 1 over them (0
+ * for the others); all 0 when the scored components all weigh 0 (then nothing
+ * the configuration values could be scored, and the total is 0).
+ */
+export function renormalize(weights: RewardWeights, scored: readonly RewardComponent[]): RewardWeights {
   const sum = scored.reduce((s, c) => s + weights[c], 0);
-  if (sum <= 0) {
-    throw new AppError('INVALID_CONFIG', `${field}: the weights of ${scored.join(', ')} sum to 0`, { field });
-  }
   const out = {} as RewardWeights;
-  for (const c of REWARD_COMPONENTS) out[c] = scored.includes(c) ? weights[c] / sum : 0;
+  for (const c of REWARD_COMPONENTS) out[c] = scored.includes(c) && sum > 0 ? weights[c] / sum : 0;
   return out;
 }
 

@@ -49,6 +49,7 @@ describe('weights', () => {
     [{ schema: Number.NaN }, 'reward_weights.schema'],
     [{ reasoning: '0.1' }, 'reward_weights.reasoning'],
     [{ speed: 0.1 }, 'reward_weights.speed'],
+    [null as unknown as Record<string, unknown>, 'reward_weights'],
     [{ syntax: 0, schema: 0, business_logic: 0, performance: 0, reasoning: 0, accuracy: 0 }, 'reward_weights'],
   ])('rejects %j naming %s', (weights, field) => {
     try {
@@ -237,6 +238,12 @@ describe('total reward', () => {
     const s = scoreCandidate(input({ accuracy: { kind: 'matched', match: match({}) } }), weights);
     expect(s.multiplier).toBe(0.9);
     expect(s.total_reward).toBeCloseTo(0.9 * 0.9, 4);
+  });
+
+  it('weights on accuracy alone, without expected_sql, leave nothing to score: total 0', () => {
+    const s = scoreCandidate(input({ expected: undefined, accuracy: { kind: 'no_expected' } }),
+      resolveWeights({ syntax: 0, schema: 0, business_logic: 0, performance: 0, reasoning: 0, accuracy: 1 }));
+    expect(s.total_reward).toBe(0);
   });
 
   it('without expected_sql accuracy is left out, the weights renormalized, and feedback says so', () => {

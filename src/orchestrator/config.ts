@@ -144,8 +144,11 @@ function fromEnv(key: keyof OrchestratorConfig, raw: string): unknown {
     case 'path':
     case 'level':
       return raw;
-    default:
-      return raw.trim() === '' ? raw : Number(raw);
+    default: {
+      // A value that is not a number stays text, so the error shows what was given.
+      const n = Number(raw);
+      return raw.trim() === '' || Number.isNaN(n) ? raw : n;
+    }
   }
 }
 

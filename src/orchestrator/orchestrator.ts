@@ -111,6 +111,8 @@ export interface MetricsSnapshot {
     duration_s: LatencySummary;
     duration_buckets: Array<{ le: number; count: number }>;
     messages_retained: number;
+    /** Mean JSON size of a sample of retained session snapshots. */
+    estimated_bytes_per_session: number;
     limits: { max_retained_sessions: number; max_messages_per_session: number; max_turns_per_session: number };
   };
   bulkhead: { limit: number; in_flight: number; queued: number; peak: number };
@@ -605,6 +607,7 @@ export class Orchestrator {
         duration_s: m.sessionDurations.summary(),
         duration_buckets: m.sessionBuckets.map((count, i) => ({ le: [1, 10, 60, 300, 1800, 3600, 86_400][i]!, count })),
         messages_retained,
+        estimated_bytes_per_session: this.sessionFootprint().mean_bytes,
         limits: {
           max_retained_sessions: this.config?.max_retained_sessions ?? 0,
           max_messages_per_session: this.config?.max_messages_per_session ?? 0,

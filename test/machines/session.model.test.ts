@@ -143,6 +143,10 @@ describe('the orchestrator along the session paths', () => {
     const expected = cancelledWhileActive ? 'expired' : String(path.state.value).replace(/^(idle_expired|cancelled)$/, 'expired');
     const status = o.getSession('s')?.status ?? 'created';
     expect(status).toBe(expected);
-    await o.shutdown();
+    // A turn still running drains within the workflow timeout.
+    const closing = o.shutdown();
+    await vi.advanceTimersByTimeAsync(10_000);
+    await closing;
+    expect(o.liveActors()).toBe(0);
   });
 });

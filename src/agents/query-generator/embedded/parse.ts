@@ -763,8 +763,10 @@ class Parser {
         continue;
       }
       if (useValue && value) {
-        const key = `${value.table}.${value.column}`;
-        const group = valueGroups.get(key) ?? { sense: value, values: [], negated };
+        const onSubject = this.viaForeignKey(value);
+        const sense = onSubject && onSubject.table !== value.table ? { ...value, table: onSubject.table, column: onSubject.column } : value;
+        const key = `${sense.table}.${sense.column}`;
+        const group = valueGroups.get(key) ?? { sense, values: [], negated };
         group.values.push(value.value);
         valueGroups.set(key, group);
         continue;
@@ -1518,7 +1520,7 @@ class Parser {
       const it = this.items[i];
       if (this.used.has(i) || (it.kind !== 'quoted' && !(it.kind === 'unknown' && /[A-Z0-9]/.test(it.text) && /\d|^[A-Z]/.test(it.text)))) continue;
       if (it.kind === 'unknown' && i === 0) continue;
-      const found = this.findValue(it.text);
+      const found = this.viaForeignKey(this.findValue(it.text));
       this.used.add(i);
       if (found) {
         this.ensure(found.table);
@@ -1535,6 +1537,14 @@ class Parser {
       this.plan.guesses.push(`literal "${it.text}" not found among known values`);
       this.plan.steps.push(`Literal "${it.text}" matched against ${column.column}.`);
     }
+  }
+
+  /** A key value of a parent table is read on the subject's own referencing column (no join needed). */
+  private viaForeignKey(found: { table: string; column: string; value: string } | undefined): typeof found {
+    if (!found || found.table === this.plan.subject) return found;
+    const fk = this.facts(this.plan.subject).table.foreignKeys.find((f) => f.columns.length === 1 &&
+      f.refTable.toLowerCase() === found.table.toLowerCase() && f.refColumns[0].toLowerCase() === found.column.toLowerCase());
+    return fk ? { table: this.plan.subject, column: fk.columns[0], value: found.value } : found;
   }
 
   private findValue(text: string): { table: string; column: string; value: string } | undefined {
@@ -1706,8 +1716,10 @@ export function readDate(items: Item[], i: number, lex: Lexicon): { value: DateV
     const u = unitOf(items[i + 1]);
     if (u) return { value: { kind: 'this', unit: u }, span: 2 };
   }
-  if (has(it, 'previous', 'next', 'recent')) {
-    const future = has(it, 'next') && !has(it, 'previous');
+  // "within 30 days": ahead when the question is about expiring or coming things, else behind.
+  const within = it.text.toLowerCase() === 'within' && items[i + 1]?.kind === 'num';
+  if (has(it, 'previous', 'next', 'recent') || within) {
+    const future = within ? items.some((x) => has(x, 'expiring', 'next', 'future')) : has(it, 'next') && !has(it, 'previous');
     const n = items[i + 1]?.kind === 'num' ? items[i + 1].num! : undefined;
     const u = unitOf(items[i + (n !== undefined ? 2 : 1)]);
     if (u) return { value: { kind: 'relative', n: n ?? 1, unit: u, future }, span: n !== undefined ? 3 : 2 };

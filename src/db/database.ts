@@ -80,7 +80,7 @@ export async function openSampleDatabase(options: OpenSampleDatabaseOptions): Pr
   const file = dir && cacheFile(dir, dataDirKey(key));
   let dataDir = file ? readCached(file) : undefined;
   const source = dataDir ? 'cache' : 'built';
-  const worker = startWorker(dataDir ? { dataDir } : { build: { ddl: catalog.ddl, data: sampleDataSql(catalog, seed, today) } });
+  const worker = await startWorker(dataDir ? { dataDir } : { build: { ddl: catalog.ddl, data: sampleDataSql(catalog, seed, today) } });
   try {
     const { dump, templates = [] } = await workerReady(worker);
     if (dump) {
@@ -273,7 +273,7 @@ class WorkerDatabase implements SampleDatabase {
   private async ready(): Promise<Worker> {
     if (this.worker) return this.worker;
     this.booting ??= (async () => {
-      const worker = startWorker({ dataDir: this.dataDir });
+      const worker = await startWorker({ dataDir: this.dataDir });
       try {
         await workerReady(worker);
       } catch (err) {

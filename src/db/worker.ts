@@ -11,6 +11,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 
 /** A request: statements run in order, each alone via the extended protocol; the last one's rows are returned. */
@@ -74,7 +75,8 @@ const describe = (e, statement) => ({
     const asText = (value) => value;
     const parsers = { 1082: asText, 1083: asText, 1114: asText, 1184: asText, 1266: asText };
     const dataDir = workerData.dataDir ? new Blob([workerData.dataDir]) : undefined;
-    db = await PGlite.create({ loadDataDir: dataDir, parsers });
+    const shared = workerData.module ? { pgliteWasmModule: workerData.module, fsBundle: new Blob([workerData.bundle]) } : {};
+    db = await PGlite.create({ loadDataDir: dataDir, parsers, ...shared });
     let dump;
     let templates;
     if (workerData.build) {
@@ -108,10 +110,35 @@ const describe = (e, statement) => ({
 })();
 `;
 
-export function startWorker(boot: WorkerBoot): Worker {
+/**
+ * PGlite's WASM compiled once per process and its file bundle read once,
+ * shared by every worker: a test suite boots three databases, and a stopped
+ * statement reboots one, without compiling 9 MB of WASM each time. When the
+ * files are not where this PGlite version keeps them, each worker loads its own.
+ */
+let shared: Promise<{ module: WebAssembly.Module; bundle: Uint8Array } | undefined> | undefined;
+
+/** The global `WebAssembly` object; the project's `lib` settings declare only its types. */
+const wasmCompiler = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } }).WebAssembly;
+
+function sharedAssets(): Promise<{ module: WebAssembly.Module; bundle: Uint8Array } | undefined> {
+  shared ??= (async () => {
+    const dist = dirname(PGLITE_ENTRY);
+    try {
+      const [wasm, bundle] = await Promise.all([readFile(join(dist, 'pglite.wasm')), readFile(join(dist, 'pglite.data'))]);
+      return { module: await wasmCompiler.compile(wasm), bundle };
+    } catch {
+      return undefined;
+    }
+  })();
+  return shared;
+}
+
+export async function startWorker(boot: WorkerBoot): Promise<Worker> {
+  const assets = await sharedAssets();
   return new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { pglite: PGLITE_ENTRY, dataDir: boot.dataDir, build: boot.build },
+    workerData: { pglite: PGLITE_ENTRY, dataDir: boot.dataDir, build: boot.build, module: assets?.module, bundle: assets?.bundle },
   });
 }
 

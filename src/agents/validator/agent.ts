@@ -13,13 +13,11 @@ import { validateSql } from './validate.js';
 export function createValidator(deps: ValidatorDeps): AgentFunction<ValidatorInput, ValidationResult> {
   prepareDeps(deps);
   return async (content, { signal }) => {
-    if (typeof content?.sql !== 'string') {
-      throw new AppError('INVALID_INPUT', 'the validator needs sql: a string', { field: 'sql' });
-    }
-    if (content.strict_mode !== undefined && typeof content.strict_mode !== 'boolean') {
+    const strict = content?.strict_mode;
+    if (strict !== undefined && typeof strict !== 'boolean') {
       throw new AppError('INVALID_INPUT', 'strict_mode must be a boolean', { field: 'strict_mode' });
     }
-    return validateSql(content.sql, deps, { strict: content.strict_mode === true, signal });
+    return validateSql(content?.sql, deps, { strict: strict === true, signal });
   };
 }
 

@@ -1,7 +1,8 @@
 /**
- * Everything the layers look up, computed once per set of dependencies (the
- * validator factory holds it): lower-cased name maps, foreign-key pairs,
- * indexed columns, and which rule each numeric column falls under.
+ * Everything the layers look up, computed once per catalog and rules (the
+ * validator factory does it up front): lower-cased name maps, foreign-key
+ * pairs, indexed columns, and which rule each numeric column falls under.
+ * Callers that build a fresh deps object per call still share that work.
  */
 import { identifierWords } from '../../schema/fuzzy.js';
 import type { Catalog, Column, Table } from '../../schema/types.js';
@@ -16,12 +17,12 @@ export interface NumericBounds {
   max?: number;
 }
 
-export interface PreparedDeps {
-  /** Each table's columns as resolution sees them (lower-case names), shared by every query. */
-  tableColumns: Map<Table, OutputColumn[]>;
+/** What depends on the catalog and the rules only. */
+interface CatalogIndex {
   catalog: Catalog;
   rules: BusinessRules;
-  explain?: ExplainFn;
+  /** Each table's columns as resolution sees them (lower-case names), shared by every query. */
+  tableColumns: Map<Table, OutputColumn[]>;
   /** `table.column` (lower case) pairs joined by a foreign key, both directions. */
   foreignKeyPairs: Set<string>;
   /** `table.column` (lower case) of columns that lead an index or a key. */
@@ -32,29 +33,45 @@ export interface PreparedDeps {
   dateRanges: Map<string, Array<[Column, Column]>>;
   /** Lower-case column name → the tables that have it. */
   columnHomes: Map<string, Table[]>;
+}
+
+export interface PreparedDeps extends CatalogIndex {
+  explain?: ExplainFn;
   sensitiveColumns: Set<string>;
   restrictedTables: Set<string>;
 }
 
 const prepared = new WeakMap<ValidatorDeps, PreparedDeps>();
+const indexes = new WeakMap<Catalog, WeakMap<BusinessRules, CatalogIndex>>();
 
 /** The prepared form of `deps`, computed on first use and kept for as long as `deps` lives. */
 export function prepareDeps(deps: ValidatorDeps): PreparedDeps {
   let p = prepared.get(deps);
   if (!p) {
-    p = buildPrepared(deps);
+    p = {
+      ...catalogIndex(deps.catalog, deps.rules ?? defaultBusinessRules()),
+      explain: deps.explain,
+      sensitiveColumns: new Set((deps.security?.sensitiveColumns ?? []).map((c) => c.toLowerCase())),
+      restrictedTables: new Set((deps.security?.restrictedTables ?? []).map((t) => t.toLowerCase())),
+    };
     prepared.set(deps, p);
   }
   return p;
+}
+
+function catalogIndex(catalog: Catalog, rules: BusinessRules): CatalogIndex {
+  let byRules = indexes.get(catalog);
+  if (!byRules) indexes.set(catalog, (byRules = new WeakMap()));
+  let index = byRules.get(rules);
+  if (!index) byRules.set(rules, (index = buildIndex(catalog, rules)));
+  return index;
 }
 
 export function columnKey(table: string, column: string): string {
   return `${table.toLowerCase()}.${column.toLowerCase()}`;
 }
 
-function buildPrepared(deps: ValidatorDeps): PreparedDeps {
-  const { catalog } = deps;
-  const rules = deps.rules ?? defaultBusinessRules();
+function buildIndex(catalog: Catalog, rules: BusinessRules): CatalogIndex {
   const foreignKeyPairs = new Set<string>();
   const indexedColumns = new Set<string>();
   const numericBounds = new Map<string, NumericBounds>();
@@ -89,14 +106,11 @@ function buildPrepared(deps: ValidatorDeps): PreparedDeps {
     tableColumns: new Map(catalog.tables.map((t) => [t, t.columns.map((c) => ({ name: c.name.toLowerCase(), source: c }))])),
     catalog,
     rules,
-    explain: deps.explain,
     foreignKeyPairs,
     indexedColumns,
     numericBounds,
     dateRanges,
     columnHomes,
-    sensitiveColumns: new Set((deps.security?.sensitiveColumns ?? []).map((c) => c.toLowerCase())),
-    restrictedTables: new Set((deps.security?.restrictedTables ?? []).map((t) => t.toLowerCase())),
   };
 }
 

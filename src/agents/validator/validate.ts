@@ -4,6 +4,7 @@
  * security layer has shown the text to be a single read-only statement.
  * The verdict: valid when no issue is an error (in strict mode, no warning).
  */
+import { AppError } from '../../errors.js';
 import { isParserLoaded, loadParser, parseSql } from '../../sql/parser.js';
 import { businessLayer } from './business.js';
 import type { Layer, ValidationDetails, ValidationIssue, ValidationResult } from './contract.js';
@@ -33,6 +34,7 @@ export async function validateSql(sql: string, deps: ValidatorDeps, options: Val
   const started = performance.now();
   const { strict = false, signal } = options;
   signal?.throwIfAborted();
+  if (typeof sql !== 'string') throw new AppError('INVALID_INPUT', 'sql must be a string', { field: 'sql' });
   if (!isParserLoaded()) await loadParser();
   const prepared = prepareDeps(deps);
   const parsed = parseSql(sql);

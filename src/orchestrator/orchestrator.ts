@@ -660,6 +660,51 @@ export class Orchestrator {
     return this.config.max_concurrent_agents;
   }
 
+  /**
+   * Pipeline: one agent per role, in order, outside any session — each hop
+   * receives the question plus what the hops before it produced, under the
+   * content keys the workflow uses (`schema_analysis`, then the generator's
+   * `sql`/`reasoning`, then `validation`). Used by `gl-rl analyze` and by tools
+   * that want one role's answer without the whole workflow. Rejects on the
+   * first failing hop (no retry, no fallback: that is the workflow's job).
+   */
+  async pipeline(roles: Role[], input: { query: string; context?: Record<string, unknown>; mode?: Mode; sql?: string }): Promise<Record<string, unknown>> {
+    await this.initialize();
+    if (this.shuttingDown) throw new AppError('SHUTTING_DOWN', 'no new requests are accepted');
+    const correlation_id = nanoid(16);
+    const content: Record<string, unknown> = {
+      query: input.query,
+      context: input.context ?? {},
+      mode: input.mode ?? 'generate',
+      depth: this.config.analysis_depth,
+      attempt: 0,
+      num_candidates: this.config.num_candidates,
+      strict_mode: this.config.strict_mode,
+      ...(input.sql ? { sql: input.sql } : {}),
+    };
+    const hops = roles.map((role) => {
+      const agent = this.registry.get(role)![0]!;
+      return {
+        receiver: agent.name,
+        handle: async (current: unknown) => {
+          const controller = new AbortController();
+          const timer = setTimeout(() => controller.abort(new AppError('AGENT_TIMEOUT', `${agent.name} gave no answer within ${this.config.inter_agent_timeout}s`)), this.config.inter_agent_timeout * 1000);
+          try {
+            const reply = await this.bulkhead.run(
+              () => runAgent(agent, current, { signal: controller.signal, session: { session_id: '', turn: 0 }, services: this.services }),
+              controller.signal,
+            );
+            if (reply.kind === 'refusal') throw new AppError('WRITE_NOT_ALLOWED', reply.refusal.message);
+            return { ...(current as object), ...PIPELINE_KEYS[role](reply.output as Record<string, unknown>) };
+          } finally {
+            clearTimeout(timer);
+          }
+        },
+      };
+    });
+    return this.bus.pipeline<Record<string, unknown>>(hops, content, correlation_id, null);
+  }
+
   /** Stops accepting turns, drains those in flight, then stops every actor and closes the services. */
   async shutdown(): Promise<void> {
     if (this.closed) return;
@@ -691,6 +736,14 @@ export class Orchestrator {
 export function createOrchestrator(options: OrchestratorOptions = {}): Orchestrator {
   return new Orchestrator(options);
 }
+
+/** Where each role's output goes in the content of the next pipeline hop (the workflow's content keys). */
+const PIPELINE_KEYS: Record<Role, (output: Record<string, unknown>) => Record<string, unknown>> = {
+  schema_analyzer: (output) => ({ schema_analysis: output }),
+  query_generator: (output) => ({ sql: output.sql, reasoning: output.reasoning, generation: output }),
+  validator: (output) => ({ validation: output }),
+  reward_evaluator: (output) => ({ reward: output }),
+};
 
 function usesShipped(shipped: Record<Role, AgentSpec | AgentSpec[]>, given: AgentsOption): boolean {
   const defaults = new Set<unknown>(Object.values(shipped).flat());

@@ -118,3 +118,25 @@ describe('logs, metrics, caches, messages', () => {
     expect(o.liveActors()).toBe(0);
   });
 });
+
+describe('pipeline', () => {
+  it('chains one agent per role, each hop seeing what the earlier hops produced', async () => {
+    const agents = okAgents();
+    const o = createOrchestrator({ logger: pino({ level: 'silent' }), agents });
+    const out = await o.pipeline(['schema_analyzer', 'query_generator', 'validator'], { query: 'q' });
+    expect(out.schema_analysis).toMatchObject({ relevant_tables: [{ table_name: 'T' }] });
+    expect(out.sql).toBe('SELECT 1 /* attempt 0 */');
+    expect(out.validation).toMatchObject({ is_valid: true });
+    expect(agents.validator.contents[0].sql).toBe('SELECT 1 /* attempt 0 */');
+    expect(agents.query_generator.contents[0].schema_analysis).toMatchObject({ relevant_tables: [{ table_name: 'T' }] });
+    await o.shutdown();
+  });
+
+  it('rejects on a refusing hop with its code', async () => {
+    const agents = okAgents();
+    agents.query_generator = scripted('query_generator', [{ kind: 'refuse' }]);
+    const o = createOrchestrator({ logger: pino({ level: 'silent' }), agents });
+    await expect(o.pipeline(['schema_analyzer', 'query_generator'], { query: 'drop it' })).rejects.toMatchObject({ code: 'WRITE_NOT_ALLOWED' });
+    await o.shutdown();
+  });
+});

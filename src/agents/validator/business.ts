@@ -93,7 +93,8 @@ function checkDomain(ctx: ValidationContext, expr: AstNode, add: Add): void {
     }
   } else if (expr.kind === 'AEXPR_LIKE' || expr.kind === 'AEXPR_ILIKE') others = [expr.rexpr];
   const domain = side?.column.valueDomain;
-  if (!side || !domain || domain.length === 0 || side.column.category !== 'text') return;
+  if (!side || !domain || domain.length === 0 || (side.column.category !== 'text' && side.column.category !== 'other')) return;
+  const declared = isDeclaredDomain(side.column);
   const negated = op === '<>' || op === '!=' || op === '!~~' || op === '!~~*';
   const insensitive = expr.kind === 'AEXPR_ILIKE';
   const values = side.fold ? domain.map((v) => (side.fold === 'lower' ? v.toLowerCase() : v.toUpperCase())) : domain;
@@ -110,8 +111,8 @@ function checkDomain(ctx: ValidationContext, expr: AstNode, add: Add): void {
       continue;
     }
     if (values.some((v) => (insensitive ? v.toLowerCase() === text.toLowerCase() : v === text))) continue;
-    const severity: Severity = negated ? 'warning' : 'error';
-    const effect = negated ? 'so the condition is always true' : 'so nothing matches';
+    const severity: Severity = negated || !declared ? 'warning' : 'error';
+    const effect = !declared ? 'as seen in the sample data' : negated ? 'so the condition is always true' : 'so nothing matches';
     const caseMatch = values.find((v) => v.toLowerCase() === text.toLowerCase());
     if (caseMatch) {
       add(severity, `'${text}' differs in case from the ${name} value '${caseMatch}' (comparisons are case-sensitive), ${effect}`, literal.location, `write '${caseMatch}'`);
@@ -120,27 +121,40 @@ function checkDomain(ctx: ValidationContext, expr: AstNode, add: Add): void {
     const near = closest(text, values, { max: 1, minSimilarity: 0.5 })[0];
     add(
       severity,
-      `'${text}' is not a value of ${name} (${domain.join(', ')}), ${effect}`,
+      declared ? `'${text}' is not a value of ${name} (${domain.join(', ')}), ${effect}` : `'${text}' is not among the values of ${name} seen in the sample data (${domain.join(', ')})`,
       literal.location,
       near ? `did you mean '${near.value}'?` : `use one of ${values.map((v) => `'${v}'`).join(', ')}`,
     );
   }
 }
 
-/** SQL LIKE on a known value: `%` any run, `_` one character, `\` escapes. */
+/**
+ * A domain the schema declares (a `-- A | B` comment, an enum type) is the whole truth; one read from the
+ * sample data may miss values the real data has, so straying from it is only a warning.
+ */
+function isDeclaredDomain(column: Column): boolean {
+  if (column.category === 'other') return true;
+  const declared = column.comment?.split('|').map((v) => v.trim());
+  return declared !== undefined && declared.length === column.valueDomain!.length && declared.every((v, i) => v === column.valueDomain![i]);
+}
+
+/** SQL LIKE on a known value: `%` any run, `_` one character, `\` escapes. Memoized: patterns come from the query. */
 export function likeMatches(pattern: string, value: string, insensitive: boolean): boolean {
   const p = insensitive ? pattern.toLowerCase() : pattern;
   const v = insensitive ? value.toLowerCase() : value;
+  const memo = new Map<number, boolean>();
   const match = (i: number, j: number): boolean => {
-    if (i === p.length) return j === v.length;
-    const c = p[i];
-    if (c === '%') {
-      for (let k = j; k <= v.length; k++) if (match(i + 1, k)) return true;
-      return false;
-    }
-    if (j === v.length) return false;
-    if (c === '\\' && i + 1 < p.length) return p[i + 1] === v[j] && match(i + 2, j + 1);
-    return (c === '_' || c === v[j]) && match(i + 1, j + 1);
+    const key = i * (v.length + 1) + j;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    let result: boolean;
+    if (i === p.length) result = j === v.length;
+    else if (p[i] === '%') result = match(i + 1, j) || (j < v.length && match(i, j + 1));
+    else if (j === v.length) result = false;
+    else if (p[i] === '\\' && i + 1 < p.length) result = p[i + 1] === v[j] && match(i + 2, j + 1);
+    else result = (p[i] === '_' || p[i] === v[j]) && match(i + 1, j + 1);
+    memo.set(key, result);
+    return result;
   };
   return match(0, 0);
 }

@@ -273,3 +273,28 @@ describe('business rules as data', () => {
     expect(text(await validateSql('SELECT id FROM invoices WHERE discount_pct > 150', { catalog: other }))).toContain('0–100');
   });
 });
+
+describe('likeMatches', () => {
+  it('matches SQL LIKE patterns, escapes and case folding', async () => {
+    const { likeMatches } = await import('../../../src/agents/validator/business.js');
+    expect(likeMatches('On%', 'On Hold', false)).toBe(true);
+    expect(likeMatches('%hold', 'On Hold', false)).toBe(false);
+    expect(likeMatches('%hold', 'On Hold', true)).toBe(true);
+    expect(likeMatches('A_tive', 'Active', false)).toBe(true);
+    expect(likeMatches('100\\%', '100%', false)).toBe(true);
+    expect(likeMatches('100\\%', '1000', false)).toBe(false);
+    expect(likeMatches('%a%a%a%a%a%a%a%a%a%a%a%a%b', 'a'.repeat(40), false)).toBe(false);
+  });
+});
+
+describe('value domains read from the sample data', () => {
+  it('are warnings, not errors: the sample may miss real values', async () => {
+    const { withValueDomains } = await import('../../../src/schema/catalog.js');
+    const sampled = withValueDomains(glCatalog(), { PAC_MNT_PROJECTS: { Department: ['Finance', 'IT'] } });
+    const r = await validateSql("SELECT * FROM PAC_MNT_PROJECTS WHERE Department = 'Marketing'", { catalog: sampled });
+    expect(r.is_valid).toBe(true);
+    expect(r.details.business_warnings[0]).toContain('sample data');
+    const declared = await validateSql("SELECT * FROM PAC_MNT_PROJECTS WHERE Status = 'Marketing'", { catalog: sampled });
+    expect(declared.is_valid).toBe(false);
+  });
+});

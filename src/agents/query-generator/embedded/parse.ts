@@ -454,6 +454,15 @@ class Parser {
       if (this.used.has(i)) continue;
       const prev = this.items[i - 1];
       const d = readDate(this.items, i, this.lex);
+      if (!d && has(this.items[i], 'past', 'future') && !senses(this.items[i], 'filter').length) {
+        // "whose end date has passed", "upcoming contracts": before or after today.
+        const target = this.dateColumnFor(i);
+        const past = has(this.items[i], 'past');
+        this.plan.where.push({ k: 'cmp', op: past ? '<' : '>=', left: col(target.table, target.column), right: { k: 'sql', text: 'CURRENT_DATE' } });
+        this.used.add(i);
+        this.plan.steps.push(`${target.column} ${past ? 'before' : 'from'} today.`);
+        continue;
+      }
       if (!d) continue;
       if (has(prev, 'gt', 'gte', 'lt', 'lte') && !has(prev, 'in')) {
         i += d.span - 1;
@@ -674,6 +683,10 @@ class Parser {
         if (c && !this.isTableItem(it) && has(this.items[i + 1], 'eq') && has(this.items[i + 2], 'null', 'notnull')) {
           const negated = has(this.items[i + 2], 'notnull') || has(this.items[i + 1], 'neg');
           this.nullCheck(c, negated, [i, i + 1, i + 2]);
+        } else if (c && !this.isTableItem(it) && has(this.items[i + 1], 'null', 'notnull') &&
+          !this.isTableItem(this.items[i + 2]) && !this.pickColumn(this.items[i + 2])) {
+          // "budget not set", "email missing"
+          this.nullCheck(c, has(this.items[i + 1], 'notnull') && !has(this.items[i + 1], 'null'), [i, i + 1]);
         }
         continue;
       }
@@ -1231,7 +1244,8 @@ class Parser {
     if (aggKw || has(this.items[j], 'count')) j++;
     const target = this.items[j];
     this.used.add(i);
-    const n = limit ?? (this.singularSubject() || this.firstIsColumnGroup() || this.items.some((it) => has(it, 'which')) ? 1 : undefined);
+    const withThe = has(this.prevContent(i), 'with') || /^the$/i.test(this.items[i - 1]?.text ?? '');
+    const n = limit ?? (this.singularSubject() || this.firstIsColumnGroup() || withThe || this.items.some((it) => has(it, 'which')) ? 1 : undefined);
     const m = this.pickMeasure(target);
     const c = m ? undefined : this.pickColumn(target);
     if (target && this.isTableItem(target) && senses(target, 'table').some((s) => s.table === this.plan.subject)) {

@@ -1,0 +1,62 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cacheFile, dataDirKey, readCached, withoutDirectories, writeCached } from '../../src/db/datadir-cache.js';
+
+/** A ustar entry as PGlite writes it: a 512-byte header (name, octal size), the data padded to 512. */
+function entry(name: string, data = ''): Buffer {
+  const header = Buffer.alloc(512);
+  header.write(name, 0, 'utf8');
+  header.write(`${Buffer.byteLength(data).toString(8).padStart(11, '0')}\0`, 124, 'ascii');
+  header.write('ustar\0', 257, 'ascii');
+  const body = Buffer.alloc(Math.ceil(Buffer.byteLength(data) / 512) * 512);
+  body.write(data, 0, 'utf8');
+  return Buffer.concat([header, body]);
+}
+
+function names(tar: Uint8Array): string[] {
+  const out: string[] = [];
+  for (let offset = 0; offset + 512 <= tar.length; ) {
+    const header = Buffer.from(tar.subarray(offset, offset + 512));
+    if (header.every((b) => b === 0)) break;
+    out.push(header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, ''));
+    const size = parseInt(header.subarray(124, 136).toString('ascii').replace(/\0.*$/s, '') || '0', 8);
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+  return out;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'gl-rl-cache-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('prebuilt data-directory cache', () => {
+  it('drops whole directories from a tarball and keeps everything else intact', () => {
+    const tar = Buffer.concat([
+      entry('/base'), entry('/base/1'), entry('/base/1/1255', 'x'.repeat(700)), entry('/base/5'),
+      entry('/base/5/1255', 'catalog'), entry('/base/10/1', 'not base/1'), entry('/PG_VERSION', '17'), Buffer.alloc(1024),
+    ]);
+    const slim = withoutDirectories(tar, ['base/1', 'base/4']);
+    expect(names(slim)).toEqual(['/base', '/base/5', '/base/5/1255', '/base/10/1', '/PG_VERSION']);
+    expect(Buffer.from(slim).includes('catalog')).toBe(true);
+    // Gone: two headers and the 700 bytes of data padded to 1024.
+    expect(slim.length).toBe(tar.length - 2 * 512 - 1024);
+  });
+
+  it('keys entries by every part, so any change is a different file', () => {
+    const key = dataDirKey(['0.5.16', 'ddl', '1']);
+    expect(key).toMatch(/^[0-9a-f]{32}$/);
+    expect(dataDirKey(['0.5.16', 'ddl', '2'])).not.toBe(key);
+    // Length-prefixed parts: moving a boundary changes the key.
+    expect(dataDirKey(['ab', 'c'])).not.toBe(dataDirKey(['a', 'bc']));
+  });
+
+  it('writes through a temporary file and reads back what was written', () => {
+    const file = cacheFile(dir, dataDirKey(['x']));
+    expect(readCached(file)).toBeUndefined();
+    expect(writeCached(dir, file, new Uint8Array([1, 2, 3]))).toBe(true);
+    expect([...readCached(file)!]).toEqual([1, 2, 3]);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(existsSync(file)).toBe(true);
+  });
+});

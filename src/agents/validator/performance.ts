@@ -159,8 +159,16 @@ function unjoinedTables(ctx: ValidationContext, scope: SelectScope, add: Add): v
   );
 }
 
+/** Entries that multiply rows: tables, and subqueries or CTEs that may return more than one row. */
 function isTable(e: RangeEntry): boolean {
-  return e.kind === 'table' || e.kind === 'cte' || e.kind === 'subquery';
+  return e.kind === 'table' || ((e.kind === 'cte' || e.kind === 'subquery') && !isSingleRow(e.query));
+}
+
+/** An aggregate without GROUP BY, or LIMIT 1, returns one row: pairing with it is how totals reach every row. */
+function isSingleRow(stmt: AstNode | undefined): boolean {
+  if (!stmt || (stmt.op && stmt.op !== 'SETOP_NONE')) return false;
+  if (stmt.limitCount?.A_Const?.ival?.ival === 1) return true;
+  return !stmt.groupClause && hasAggregate(stmt);
 }
 
 function starOverJoin(scope: SelectScope, add: Add): void {

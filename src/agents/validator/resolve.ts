@@ -31,6 +31,8 @@ export interface RangeEntry {
   aliased: boolean;
   /** Undefined when not knowable (unknown table, function without a column list): any column is accepted. */
   columns?: OutputColumn[];
+  /** The query of a subquery or CTE entry. */
+  query?: AstNode;
   location: number;
   scope: SelectScope;
 }
@@ -86,7 +88,8 @@ export interface QueryModel {
   joinSides: Map<AstNode, [RangeEntry[], RangeEntry[]]>;
 }
 
-type CteEnv = Map<string, OutputColumn[] | undefined>;
+/** CTE name → its output columns (undefined: not knowable) and its query. */
+type CteEnv = Map<string, { columns: OutputColumn[] | undefined; query?: AstNode }>;
 
 const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast']);
 
@@ -190,13 +193,13 @@ class Resolver {
       if (withClause.recursive && query?.op && query.op !== 'SETOP_NONE') {
         // The recursive term sees the CTE with the columns of its non-recursive term.
         const seed = this.select(query.larg, parent, ctes);
-        ctes.set(name, rename(seed, aliases));
+        ctes.set(name, { columns: rename(seed, aliases), query });
         this.select(query.rarg, parent, ctes);
       } else if (query) {
-        ctes.set(name, rename(this.select(query, parent, ctes), aliases));
+        ctes.set(name, { columns: rename(this.select(query, parent, ctes), aliases), query });
       } else {
         // A data-modifying CTE: the security layer rejects it; its columns are not knowable here.
-        ctes.set(name, undefined);
+        ctes.set(name, { columns: undefined });
       }
     }
     return ctes;
@@ -214,6 +217,7 @@ class Resolver {
       this.addEntry(scope, {
         name: alias ? String(alias).toLowerCase() : '',
         kind: 'subquery',
+        query: sub.subquery?.SelectStmt,
         aliased: Boolean(alias),
         columns: rename(outputs, nameParts(sub.alias?.colnames).map((n) => n.toLowerCase())),
         location: -1,
@@ -247,10 +251,12 @@ class Resolver {
     const table = cteColumns || (schema !== undefined && schema !== 'public') ? undefined : this.deps.catalog.table(relname);
     const system = !table && !cteColumns && (SYSTEM_SCHEMAS.has(schema ?? '') || lower.startsWith('pg_'));
     const alias = rv.alias?.aliasname ? String(rv.alias.aliasname).toLowerCase() : undefined;
-    const base: OutputColumn[] | undefined = cteColumns ? scope.ctes.get(lower) : table && this.deps.tableColumns.get(table);
+    const cte = cteColumns ? scope.ctes.get(lower) : undefined;
+    const base: OutputColumn[] | undefined = cte ? cte.columns : table && this.deps.tableColumns.get(table);
     const entry = this.addEntry(scope, {
       name: alias ?? lower,
       kind: cteColumns ? 'cte' : table ? 'table' : 'unknown',
+      query: cte?.query,
       table,
       relname,
       aliased: alias !== undefined,

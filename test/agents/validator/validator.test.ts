@@ -67,6 +67,17 @@ describe('name resolution accepts what PostgreSQL accepts', () => {
   });
 });
 
+describe('performance findings stay quiet on intended shapes', () => {
+  it.each([
+    'SELECT Department, SUM(Budget) * 100.0 / t.total FROM PAC_MNT_PROJECTS, (SELECT SUM(Budget) AS total FROM PAC_MNT_PROJECTS) t GROUP BY Department, t.total',
+    'WITH totals AS (SELECT SUM(Budget) AS total FROM PAC_MNT_PROJECTS) SELECT p.Project_Name, p.Budget / t.total FROM PAC_MNT_PROJECTS p CROSS JOIN totals t',
+    'SELECT p.Project_Name, g.n FROM PAC_MNT_PROJECTS p CROSS JOIN generate_series(1, 2) AS g(n)',
+  ])('pairing with one row or a function is no cartesian product: %s', async (sql) => {
+    const r = await validateSql(sql, deps, { strict: true });
+    expect(r.issues.filter((i) => i.severity !== 'info'), text(r)).toEqual([]);
+  });
+});
+
 describe('suggestions', () => {
   it('names tables by their words: projects → PAC_MNT_PROJECTS', async () => {
     const r = await validateSql('SELECT Project_Name FROM projects', deps);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainVia, validateSql, type ValidatorDeps } from '../../../src/agents/validator/index.js';
 import { openSampleDatabase, type SampleDatabase } from '../../../src/db/database.js';
+import { withValueDomains } from '../../../src/schema/catalog.js';
 import { loadParser } from '../../../src/sql/parser.js';
 import { glCatalog, goldSql } from './helpers.js';
 
@@ -9,8 +10,10 @@ let deps: ValidatorDeps;
 
 beforeAll(async () => {
   await loadParser();
-  const catalog = glCatalog();
-  db = await openSampleDatabase({ catalog });
+  const declared = glCatalog();
+  db = await openSampleDatabase({ catalog: declared });
+  // As the product runs it: value domains of the DDL, completed from the sample data.
+  const catalog = withValueDomains(declared, await db.readValueDomains(declared));
   deps = { catalog, explain: explainVia(db) };
 }, 120_000);
 

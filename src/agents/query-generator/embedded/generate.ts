@@ -11,7 +11,7 @@ import { checkReadOnly } from '../../../sql/safety.js';
 import { isolateQuestion, writeRequestRefusal } from '../refusal.js';
 import type { Lexicon } from './lexicon.js';
 import { parseItems, type ParseOptions, type ParseOutcome } from './parse.js';
-import { emptyQuery, renderQuery, type Query } from './query.js';
+import { describeQuery, emptyQuery, renderQuery, type Query } from './query.js';
 import { annotate, tokenize } from './tokens.js';
 
 export interface GenerateOptions {
@@ -31,6 +31,7 @@ export interface Generation {
 
 interface Ranked extends Candidate {
   query: Query;
+  steps: string[];
 }
 
 function reasoningText(steps: string[]): string {
@@ -42,36 +43,38 @@ function confidenceOf(outcome: ParseOutcome, penalty: number): number {
   return Math.round(Math.min(0.95, Math.max(0.05, c)) * 100) / 100;
 }
 
-/** Replaces a column the validator named as unknown by the column it suggests, where that column exists. */
+/** Identifier-like words of a validator message or suggestion ("column \"Budgt\" … did you mean Budget?"). */
+function identifiers(text: string): string[] {
+  return [...text.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)].map((m) => m[0]);
+}
+
+/** Replaces a column the validator named as wrong by the column its suggestion names, where that column exists. */
 function applyFeedback(query: Query, feedback: ValidationIssue[], lex: Lexicon): { query: Query; fixes: string[] } {
+  const fixed = structuredClone(query);
+  const refs: Array<{ src: string; column: string }> = [];
+  const visit = (x: unknown): void => {
+    if (Array.isArray(x)) x.forEach(visit);
+    else if (x && typeof x === 'object') {
+      const o = x as Record<string, unknown>;
+      if (o.k === 'col') refs.push(o as unknown as { src: string; column: string });
+      Object.values(o).forEach(visit);
+    }
+  };
+  visit(fixed);
   const fixes: string[] = [];
-  let json = JSON.stringify(query);
   for (const issue of feedback) {
     if (!issue.suggestion) continue;
-    const named = [...issue.message.matchAll(/["'`]?([A-Za-z_][A-Za-z0-9_]*)["'`]?/g)].map((m) => m[1]);
-    const parsed = JSON.parse(json) as Query;
-    const refs: Array<{ src: string; column: string }> = [];
-    const visit = (x: unknown): void => {
-      if (Array.isArray(x)) x.forEach(visit);
-      else if (x && typeof x === 'object') {
-        const o = x as Record<string, unknown>;
-        if (o.k === 'col') refs.push(o as unknown as { src: string; column: string });
-        Object.values(o).forEach(visit);
-      }
-    };
-    visit(parsed);
+    const named = new Set(identifiers(issue.message).map((w) => w.toLowerCase()));
     for (const ref of refs) {
-      if (!named.some((n) => n.toLowerCase() === ref.column.toLowerCase())) continue;
+      if (!named.has(ref.column.toLowerCase())) continue;
       const table = ref.src.split('#')[0];
-      const replacement = lex.catalog.column(table, issue.suggestion.trim());
-      if (replacement && replacement.name !== ref.column) {
-        ref.column = replacement.name;
-        fixes.push(`Validator feedback: ${table}.${named.find((n) => n.toLowerCase() === ref.column.toLowerCase()) ?? 'column'} replaced by ${replacement.name}.`);
-      }
+      const replacement = identifiers(issue.suggestion).map((w) => lex.catalog.column(table, w)).find((c) => c && c.name !== ref.column);
+      if (!replacement) continue;
+      fixes.push(`Validator feedback: ${table}.${ref.column} replaced by ${replacement.name}.`);
+      ref.column = replacement.name;
     }
-    json = JSON.stringify(parsed);
   }
-  return { query: JSON.parse(json) as Query, fixes };
+  return { query: fixed, fixes };
 }
 
 /** A query that passes the gate, else the subject's plain listing (which always does). */
@@ -104,9 +107,12 @@ export function generateEmbedded(question: string, lex: Lexicon, analysis: Schem
   const push = (outcome: ParseOutcome, extraPenalty: number, note?: string) => {
     const { sql, fallback } = safeSql(outcome.query, outcome.subject);
     if (candidates.some((c) => c.sql === sql)) return;
-    const steps = [...preface, ...outcome.steps, ...(note ? [note] : []), ...(fallback ? ['The parse did not render to a safe query; listing the subject instead.'] : []), `SQL: ${sql}`];
-    if (outcome.guesses.length) steps.splice(steps.length - 1, 0, `Guesses: ${outcome.guesses.join('; ')}.`);
-    candidates.push({ sql, query: outcome.query, reasoning: reasoningText(steps), confidence: confidenceOf(outcome, penalty + extraPenalty + (fallback ? 0.4 : 0)) });
+    const steps = [
+      ...preface, ...outcome.steps, ...(note ? [note] : []),
+      ...(fallback ? ['The parse did not render to a safe query; listing the subject instead.'] : [describeQuery(outcome.query)]),
+      ...(outcome.guesses.length ? [`Guesses: ${outcome.guesses.join('; ')}.`] : []),
+    ];
+    candidates.push({ sql, query: outcome.query, steps, reasoning: reasoningText(steps), confidence: confidenceOf(outcome, penalty + extraPenalty + (fallback ? 0.4 : 0)) });
   };
 
   const base: ParseOptions = { nullsLast: options.nullsLast };
@@ -114,7 +120,10 @@ export function generateEmbedded(question: string, lex: Lexicon, analysis: Schem
   push(primary, 0);
   const wanted = Math.max(1, options.numCandidates ?? 1) + (options.attempt ?? 0);
   if (wanted > candidates.length) {
-    const variants: Array<[ParseOptions, string]> = [[{ withJoin: 'LEFT' }, 'Variant: LEFT JOIN keeps rows without a match.']];
+    const variants: Array<[ParseOptions, string]> = [
+      [{ withJoin: 'LEFT' }, 'Variant: LEFT JOIN keeps rows without a match.'],
+      [{ nullsLast: !options.nullsLast }, `Variant: NULLs ${options.nullsLast ? 'in PostgreSQL order' : 'last'} when ranking.`],
+    ];
     for (const t of otherSubjects(primary, analysis, lex)) variants.push([{ subject: t }, `Variant: ${t} as the subject.`]);
     for (const [opts, note] of variants) {
       if (candidates.length >= wanted) break;
@@ -130,7 +139,8 @@ export function generateEmbedded(question: string, lex: Lexicon, analysis: Schem
     const { query, fixes } = applyFeedback(chosen.query, options.feedback, lex);
     if (fixes.length) {
       const { sql } = safeSql(query, primary.subject);
-      chosen = { ...chosen, sql, query, reasoning: chosen.reasoning.replace('</think>', `${fixes.map((f) => `- ${f}`).join('\n')}\n</think>`) };
+      const steps = [...chosen.steps, ...fixes, describeQuery(query)];
+      chosen = { ...chosen, sql, query, steps, reasoning: reasoningText(steps) };
     }
   }
   const alternatives = candidates.filter((c) => c !== candidates[Math.min(attempt, candidates.length - 1)])

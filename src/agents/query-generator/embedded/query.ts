@@ -214,3 +214,19 @@ export function renderQuery(q: Query, outer?: Scope): string {
   if (q.limit !== undefined) sql += ` LIMIT ${Math.max(1, Math.floor(q.limit))}`;
   return sql;
 }
+
+/** A one-line account of a query's structure, for the reasoning: tables, joins, conditions, groups, order, limit. */
+export function describeQuery(q: Query): string {
+  const parts = [`FROM ${q.from.table}`];
+  for (const j of q.joins) {
+    const on = j.on.k === 'cmp' && j.on.left.k === 'col' && j.on.right.k === 'col' ? ` ON ${j.on.left.column} = ${j.on.right.column}` : '';
+    parts.push(`${j.type === 'LEFT' ? 'LEFT JOIN' : 'JOIN'} ${j.source.table}${j.source.key.endsWith('#parent') ? ' (as parent)' : ''}${on}`);
+  }
+  if (q.where.length) parts.push(`${q.where.length} condition${q.where.length > 1 ? 's' : ''} in WHERE`);
+  if (q.groupBy.length) parts.push(`GROUP BY ${q.groupBy.length} key${q.groupBy.length > 1 ? 's' : ''}`);
+  if (q.having.length) parts.push('HAVING');
+  if (q.distinct) parts.push('DISTINCT');
+  if (q.orderBy.length) parts.push(`ORDER BY ${q.orderBy.map((o) => (o.desc ? 'DESC' : 'ASC')).join(', ')}`);
+  if (q.limit !== undefined) parts.push(`LIMIT ${q.limit}`);
+  return `Query: ${parts.join('; ')}.`;
+}

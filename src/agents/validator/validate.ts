@@ -42,6 +42,8 @@ export async function validateSql(sql: string, deps: ValidatorDeps, options: Val
 
   const security = guarded('security', () => securityLayer(ctx)) as SecurityReport;
   const planned = plan(ctx, security.safeToPlan === true, signal);
+  // Awaited by the performance layer; an abort while a layer fails must not surface as an unhandled rejection.
+  planned.catch(() => undefined);
   const analyzable = ctx.tree !== undefined && ctx.tree.stmts.length > 0;
   const reports = await Promise.all([
     Promise.resolve(guarded('syntax', () => syntaxLayer(ctx))),

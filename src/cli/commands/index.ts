@@ -9,8 +9,9 @@ import { register as ask } from './ask.js';
 import { register as learn } from './learn.js';
 import { register as machines } from './machines.js';
 import { register as sampleDb } from './sample-db.js';
+import { register as serve } from './serve.js';
 import { register as validate } from './validate.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [ask, analyze, validate, sampleDb, machines, learn];
+export const COMMANDS: RegisterCommand[] = [ask, analyze, validate, sampleDb, machines, learn, serve];

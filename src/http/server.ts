@@ -1,0 +1,302 @@
+/**
+ * The HTTP service: Fastify over one orchestrator. Bodies are validated by
+ * the JSON schemas of schemas.ts, then by the orchestrator's own input check;
+ * every failure has the specification's error response shape. API keys, when
+ * configured, are compared in constant time over their SHA-256 digests.
+ * `close()` is the graceful shutdown: refuse new requests (503), let the
+ * requests in flight finish, drain the orchestrator, end the event streams,
+ * close the listener.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { isAppError } from '../errors.js';
+import { checkInput } from '../orchestrator/input.js';
+import type { Orchestrator, SessionEvent } from '../orchestrator/orchestrator.js';
+import { isErrorResponse, type ProcessOutcome } from '../orchestrator/result.js';
+import { describeSchemaError, fieldOf, httpError, statusOf, type HttpErrorResponse, type SchemaError } from './errors.js';
+import { openApiDocument } from './openapi.js';
+import { createMetricsExporter } from './prometheus.js';
+import { SHARED_SCHEMAS, sessionParamsSchema } from './schemas.js';
+
+export interface ServerOptions {
+  orchestrator: Orchestrator;
+  /** Keys accepted as `Authorization: Bearer <key>`; none means no authentication. */
+  apiKeys?: string[];
+  /** Largest accepted body in bytes (default 1 MiB); larger gets 413. */
+  bodyLimit?: number;
+  /** Items of one batch run at once (default 4); the orchestrator's bulkhead bounds agents further. */
+  batchConcurrency?: number;
+  /** Request logs go here (the orchestrator's pino logger, shared); default: none. */
+  logger?: Logger;
+  /** Seconds between SSE keep-alive comments (default 15). */
+  heartbeat?: number;
+  /** Reported by /health and /openapi.json. */
+  version?: string;
+}
+
+export interface HttpService {
+  app: FastifyInstance;
+  /** Starts listening; resolves with the base URL. */
+  listen(options: { port: number; host: string }): Promise<string>;
+  /** Graceful shutdown; no request in flight is lost. Idempotent. */
+  close(): Promise<void>;
+}
+
+const EVENTS_ROUTE = '/v1/sessions/:id/events';
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export function createServer(options: ServerOptions): HttpService {
+  const { orchestrator } = options;
+  const app = Fastify({
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // Input is validated as sent: no coercion of `123` into "123", no silent removal of unknown keys.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
+    return503OnClosing: false,
+  });
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+
+  const metrics = createMetricsExporter(orchestrator);
+  const inFlight = new InFlight();
+  const streams = new Set<ServerResponse>();
+  const checkKey = keyChecker(options.apiKeys ?? []);
+  const started = Date.now();
+  let closing: Promise<void> | undefined;
+
+  const send = (reply: FastifyReply, status: number, body: unknown) => reply.code(status).header('content-type', 'application/json; charset=utf-8').send(body);
+  const sendError = (reply: FastifyReply, body: HttpErrorResponse) => send(reply, statusOf(body.error_code), body);
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (closing && request.url !== '/health') {
+      reply.header('connection', 'close');
+      return sendError(reply, httpError('SHUTTING_DOWN', 'no new requests are accepted'));
+    }
+    if (request.url !== '/health' && !checkKey(request.headers.authorization)) {
+      reply.header('www-authenticate', 'Bearer');
+      return sendError(reply, httpError('UNAUTHORIZED', 'a valid API key is required'));
+    }
+    if (request.routeOptions.url !== EVENTS_ROUTE) inFlight.track(reply.raw);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'not_found';
+    metrics.observeRequest({ method: request.method, route, status: reply.statusCode }, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.validation) {
+      const first = error.validation[0] as SchemaError;
+      const prefix = error.validationContext === 'params' ? 'path ' : '';
+      return sendError(reply, httpError('INVALID_INPUT', prefix + describeSchemaError(first), fieldOf(first)));
+    }
+    switch (error.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return sendError(reply, httpError('PAYLOAD_TOO_LARGE', `the body exceeds ${options.bodyLimit ?? DEFAULT_BODY_LIMIT} bytes`));
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return sendError(reply, httpError('INVALID_INPUT', `content-type must be application/json, got ${request.headers['content-type'] ?? 'none'}`, 'content-type'));
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return sendError(reply, httpError('INVALID_INPUT', 'the body is empty; send a JSON object', 'body'));
+    }
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return sendError(reply, httpError('INVALID_INPUT', `the body is not valid JSON (${error.message})`, 'body'));
+    }
+    request.log.error({ err: error }, 'request failed');
+    return send(reply, 500, { ...httpError('AGENT_FAILED', 'internal error'), error: 'Internal error' });
+  });
+
+  app.setNotFoundHandler((request, reply) => sendError(reply, httpError('NOT_FOUND', `${request.method} ${request.url.split('?')[0]} is not a route`)));
+
+  app.post('/v1/query', { schema: { body: { $ref: 'QueryInput#' } } }, async (request, reply) => {
+    const problem = inputProblem(request.body);
+    if (problem) return sendError(reply, problem);
+    const outcome = await orchestrator.process(request.body);
+    return send(reply, statusOfOutcome(outcome), outcome);
+  });
+
+  app.post('/v1/batch', { schema: { body: { $ref: 'BatchInput#' } } }, async (request, reply) => {
+    const { items } = request.body as { items: unknown[] };
+    for (const [i, item] of items.entries()) {
+      const problem = inputProblem(item, `items[${i}].`);
+      if (problem) return sendError(reply, problem);
+    }
+    const results = await mapBounded(items, options.batchConcurrency ?? 4, (item) => orchestrator.process(item));
+    return send(reply, 200, { results });
+  });
+
+  const sessionRoute = { schema: { params: sessionParamsSchema } };
+  const notFound = (reply: FastifyReply, id: string) => sendError(reply, httpError('NOT_FOUND', `session ${id} is unknown`, undefined, id));
+
+  app.get('/v1/sessions/:id', sessionRoute, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const snapshot = orchestrator.getSession(id);
+    return snapshot ? send(reply, 200, snapshot) : notFound(reply, id);
+  });
+
+  app.delete('/v1/sessions/:id', sessionRoute, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    if (!orchestrator.getSession(id)) return notFound(reply, id);
+    orchestrator.cancel(id);
+    return send(reply, 200, orchestrator.getSession(id));
+  });
+
+  app.get(EVENTS_ROUTE, sessionRoute, (request, reply) => {
+    const { id } = request.params as { id: string };
+    streamSessionEvents(orchestrator, id, request, reply, streams, (options.heartbeat ?? 15) * 1000);
+  });
+
+  app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.render()));
+
+  app.get('/health', async (_request, reply) => {
+    const m = orchestrator.metrics();
+    const body = {
+      status: closing ? 'shutting_down' : 'ok',
+      version: options.version ?? null,
+      uptime_s: Math.round((Date.now() - started) / 1000),
+      sessions: m.sessions.total,
+      in_flight: inFlight.size,
+      bulkhead: m.bulkhead,
+    };
+    return send(reply, closing ? 503 : 200, body);
+  });
+
+  const document = openApiDocument(options.version ?? '0.0.0', (options.apiKeys ?? []).length > 0);
+  app.get('/openapi.json', async (_request, reply) => send(reply, 200, document));
+
+  return {
+    app: app as unknown as FastifyInstance,
+    async listen({ port, host }) {
+      await app.listen({ port, host });
+      const address = app.server.address();
+      const actualPort = typeof address === 'object' && address ? address.port : port;
+      return `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+    },
+    close() {
+      closing ??= (async () => {
+        await inFlight.drained();
+        await orchestrator.shutdown();
+        for (const stream of streams) stream.end();
+        await app.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The orchestrator's own input check, run after the schema so the HTTP answer names the same field as the library would. */
+function inputProblem(input: unknown, prefix = ''): HttpErrorResponse | undefined {
+  try {
+    checkInput(input);
+    return undefined;
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    const field = `${prefix}${String(error.details.field ?? 'body')}`;
+    const detail = error.message.replace(/^Invalid input: /, '');
+    return httpError('INVALID_INPUT', prefix ? `${prefix}${detail}` : detail, field, sessionOf(input));
+  }
+}
+
+function sessionOf(input: unknown): string | null {
+  const id = (input as { session_id?: unknown } | null)?.session_id;
+  return typeof id === 'string' ? id : null;
+}
+
+function statusOfOutcome(outcome: ProcessOutcome): number {
+  return isErrorResponse(outcome) ? statusOf(outcome.error_code) : 200;
+}
+
+/** Results in input order, at most `limit` running at once. */
+export async function mapBounded<T, R>(items: readonly T[], limit: number, run: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await run(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
+/** Constant-time check of a bearer token against the configured keys: every key is compared, over equal-length digests. */
+export function keyChecker(keys: readonly string[]): (authorization: string | undefined) => boolean {
+  if (keys.length === 0) return () => true;
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  const expected = keys.map(digest);
+  return (authorization) => {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    const given = digest(match?.[1] ?? '');
+    let ok = false;
+    for (const key of expected) ok = timingSafeEqual(given, key) || ok;
+    return ok && match !== null;
+  };
+}
+
+/** Requests being answered (event streams excepted), so shutdown can wait for them. */
+class InFlight {
+  private count = 0;
+  private waiters: Array<() => void> = [];
+
+  get size(): number {
+    return this.count;
+  }
+
+  track(response: ServerResponse): void {
+    this.count++;
+    response.once('close', () => {
+      this.count--;
+      if (this.count === 0) for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  drained(): Promise<void> {
+    return this.count === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+/**
+ * Server-Sent Events for one session: `ready` on connection, `stage` as each
+ * stage is entered, `outcome` when a turn ends, `expired` (then the stream
+ * ends). The id may be one no turn has used yet, so a client can subscribe
+ * before its first POST /v1/query with that session_id.
+ */
+function streamSessionEvents(
+  orchestrator: Orchestrator,
+  id: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  streams: Set<ServerResponse>,
+  heartbeatMs: number,
+): void {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  streams.add(res);
+  let seq = 0;
+  const write = (event: string, data: unknown) => res.write(`id: ${++seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const snapshot = orchestrator.getSession(id);
+  write('ready', { session_id: id, status: snapshot?.status ?? null });
+  const end = () => {
+    unsubscribe();
+    clearInterval(heartbeat);
+    streams.delete(res);
+    if (!res.writableEnded) res.end();
+  };
+  const unsubscribe = orchestrator.onStage(id, (event: SessionEvent) => {
+    if ('stage' in event) write('stage', event);
+    else if ('outcome' in event) write('outcome', event);
+    else {
+      write('expired', event);
+      end();
+    }
+  });
+  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
+  heartbeat.unref();
+  request.raw.once('close', end);
+  res.once('close', end);
+  if (snapshot?.status === 'expired') {
+    write('expired', { session_id: id, expired: snapshot.expired_reason ?? 'idle', at: snapshot.updated_at });
+    end();
+  }
+}

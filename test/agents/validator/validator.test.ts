@@ -309,3 +309,23 @@ describe('value domains read from the sample data', () => {
     expect(declared.is_valid).toBe(false);
   });
 });
+
+describe('comments and look-alikes', () => {
+  it('notes a harmless comment without calling it an injection', async () => {
+    const r = await validateSql("SELECT Project_Name FROM PAC_MNT_PROJECTS WHERE Status = 'Active' -- active projects only", deps);
+    expect(r.is_valid).toBe(true);
+    expect(r.details.injection_detected).toBe(false);
+    expect(r.issues).toContainEqual(expect.objectContaining({ layer: 'security', severity: 'info' }));
+  });
+
+  it('reads -- and /* inside a string literal as text', async () => {
+    const r = await validateSql("SELECT Project_Name FROM PAC_MNT_PROJECTS WHERE Project_Name LIKE '%--%' OR Project_Name LIKE '%/*%'", deps);
+    expect(r.issues.filter((i) => i.layer === 'security')).toEqual([]);
+  });
+
+  it('names tables in the DDL case whatever the query wrote', async () => {
+    const r = await validateSql('select p.status from pac_mnt_projects p', deps);
+    expect(r.details.tables_used).toEqual(['PAC_MNT_PROJECTS']);
+    expect(r.details.columns_referenced).toEqual(['PAC_MNT_PROJECTS.Status']);
+  });
+});

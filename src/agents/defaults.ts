@@ -12,7 +12,7 @@ import { buildCatalog, withValueDomains } from '../schema/catalog.js';
 import type { Catalog } from '../schema/types.js';
 import { loadVocabulary, type Vocabulary } from '../schema/vocabulary.js';
 import { loadParser } from '../sql/parser.js';
-import { closeAll, openTestSuite, type SampleDatabase } from '../db/database.js';
+import { closeAll, openOnFirstUse, openSampleDatabase, type SampleDatabase } from '../db/database.js';
 import { createSchemaAnalyzer, extractEntities } from './schema-analyzer/index.js';
 import { createEmbeddedGenerator } from './query-generator/agent.js';
 import { createValidator, explainVia, validateSql } from './validator/index.js';
@@ -49,9 +49,10 @@ export async function createDomain(options: DomainOptions = {}): Promise<Domain>
   const seeds = options.seeds?.length ? options.seeds : [1, 2, 3];
   const [ddl, vocabulary] = await Promise.all([readSchema(options.schema_file ?? DEFAULT_SCHEMA_FILE), loadVocabulary(), loadParser()]);
   const declared = buildCatalog(ddl);
-  const databases = await openTestSuite({ catalog: declared, seeds });
+  // The first seed serves EXPLAIN and value look-ups at once; the others boot when a reward first needs them.
+  const primary = await openSampleDatabase({ catalog: declared, seed: seeds[0]! });
+  const databases = [primary, ...seeds.slice(1).map((seed) => openOnFirstUse({ catalog: declared, seed }))];
   try {
-    const primary = databases[0]!;
     const catalog = withValueDomains(declared, await primary.readValueDomains(declared));
     const explain = explainVia(primary);
     const validatorDeps = { catalog, explain };

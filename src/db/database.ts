@@ -111,6 +111,33 @@ export async function openTestSuite(
   return databases;
 }
 
+/**
+ * A database that boots on first use: the test-suite seeds beyond the first
+ * are needed only for execution-based rewards, so a generate-mode process
+ * never pays for them. `boot` reports the seed's state once it has started.
+ */
+export function openOnFirstUse(options: OpenSampleDatabaseOptions & { seed: number }): SampleDatabase {
+  let opening: Promise<SampleDatabase> | undefined;
+  let closed = false;
+  const open = () => {
+    if (closed) return Promise.reject(new AppError('EXECUTION_FAILED', `sample database (seed ${options.seed}) is closed`, { seed: options.seed }));
+    return (opening ??= openSampleDatabase(options));
+  };
+  return {
+    seed: options.seed,
+    get boot() {
+      return { source: 'built' as const, ms: 0 };
+    },
+    query: async (sql, queryOptions) => (await open()).query(sql, queryOptions),
+    explain: async (sql, explainOptions) => (await open()).explain(sql, explainOptions),
+    readValueDomains: async (catalog, maxDistinct) => (await open()).readValueDomains(catalog, maxDistinct),
+    close: async () => {
+      closed = true;
+      if (opening) await (await opening.catch(() => undefined))?.close();
+    },
+  };
+}
+
 export async function closeAll(databases: SampleDatabase[]): Promise<void> {
   await Promise.all(databases.map((db) => db.close()));
 }

@@ -380,6 +380,8 @@ class Parser {
     };
     const { table: subject, at } = this.chooseSubject(support);
     this.plan.subject = subject;
+    const union = this.readUnion(support);
+    if (union) return { query: union, steps: this.plan.steps, guesses: this.plan.guesses, subject };
     this.plan.guesses.push(...this.pendingGuesses);
     if (at >= 0) this.used.add(at);
     this.plan.steps.push(`Subject: ${subject}${at >= 0 ? ` (from "${this.items[at].text}")` : ''}.`);
@@ -410,6 +412,30 @@ class Parser {
       else if (it.fuzzy) this.plan.guesses.push(`"${it.text}" read as a misspelling`);
     }
     return { query: this.build(), steps: this.plan.steps, guesses: this.plan.guesses, subject };
+  }
+
+  /**
+   * "Combine active projects and companies": one list of the names of several
+   * tables' rows, an adjective distributed over every noun it stands before.
+   */
+  private readUnion(support: Map<string, number>): Query | undefined {
+    if (!this.items.some((it) => has(it, 'union'))) return undefined;
+    const tables = [...new Set(this.items.filter((it) => this.isTableItem(it)).map((it) => this.tableOf(it, support)!))];
+    const named = tables.filter((t) => this.facts(t).nameColumn);
+    if (named.length < 2) return undefined;
+    const parts = named.map((t) => {
+      const q = emptyQuery({ table: t, key: t });
+      q.select = [{ expr: col(t, this.facts(t).nameColumn!), alias: 'name' }];
+      for (const it of this.items) {
+        const filter = senses(it, 'filter').find((f) => f.table === t && !f.having);
+        const value = senses(it, 'value').find((v) => v.table === t);
+        if (filter) q.where.push(filter.cond);
+        else if (value) q.where.push({ k: 'cmp', op: '=', left: col(t, value.column), right: lit(value.value) });
+      }
+      return q;
+    });
+    this.plan.steps.push(`Combined list (UNION) of the names of ${named.join(', ')}, each with the conditions that apply to it.`);
+    return { ...parts[0], union: parts.slice(1) };
   }
 
   /** Table words just before the subject ("project revisions"): parents joined for their names. */

@@ -62,6 +62,8 @@ export interface Query {
   having: Cond[];
   orderBy: OrderItem[];
   limit?: number;
+  /** Further queries whose rows are added (UNION, duplicates removed). */
+  union?: Query[];
 }
 
 export function emptyQuery(from: Source): Query {
@@ -212,6 +214,7 @@ export function renderQuery(q: Query, outer?: Scope): string {
   if (q.having.length) sql += ` HAVING ${q.having.map((c) => renderCond(c, scope)).join(' AND ')}`;
   if (q.orderBy.length) sql += ` ORDER BY ${renderOrder(q.orderBy, scope, q.groupBy.length || q.distinct ? selectAliases : undefined)}`;
   if (q.limit !== undefined) sql += ` LIMIT ${Math.max(1, Math.floor(q.limit))}`;
+  for (const u of q.union ?? []) sql += ` UNION ${renderQuery(u, outer)}`;
   return sql;
 }
 

@@ -1,0 +1,93 @@
+/**
+ * Shared pieces of the benchmark sections: quantiles, the machine and its
+ * load, and the one-line JSON protocol between a section (a child process)
+ * and bench/run.ts.
+ */
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+export const QUICK = process.argv.includes('--quick');
+
+export function quantile(values: number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+export const median = (values: number[]) => quantile(values, 0.5);
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  runs: number[];
+}
+
+/** Median, min and max of repeated runs: the spread shows how much the noise moved the figure. */
+export function spread(runs: number[]): Spread {
+  return { median: round(median(runs)), min: round(Math.min(...runs)), max: round(Math.max(...runs)), runs: runs.map(round) };
+}
+
+export function latency(samples: number[]): { n: number; p50: number; p95: number; p99: number; max: number; mean: number } {
+  const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
+  return {
+    n: samples.length,
+    p50: round(quantile(samples, 0.5)),
+    p95: round(quantile(samples, 0.95)),
+    p99: round(quantile(samples, 0.99)),
+    max: round(Math.max(...samples)),
+    mean: round(mean),
+  };
+}
+
+export function round(x: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+export function machine() {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    node: process.version,
+    load_average: loadavg().map((x) => round(x, 2)),
+  };
+}
+
+export function load1(): number {
+  return round(loadavg()[0]!, 2);
+}
+
+export interface DevItem {
+  query: string;
+  sql?: string;
+  expect?: 'refuse' | 'safe';
+}
+
+export function devQuestions(): DevItem[] {
+  const file = fileURLToPath(new URL('../test/fixtures/gl-dev.jsonl', import.meta.url));
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as DevItem);
+}
+
+/** A section's result, printed as the last line of its output for bench/run.ts. */
+export function emit(section: string, result: Record<string, unknown>): void {
+  process.stdout.write(`\n@@bench ${JSON.stringify({ section, load_at_end: load1(), ...result })}\n`);
+}
+
+export function gc(): void {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (!collect) throw new Error('run with --expose-gc');
+  collect();
+  collect();
+}
+
+/** Times `fn` over `n` iterations, returning microseconds per iteration. */
+export async function perIterationUs(n: number, fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  for (let i = 0; i < n; i++) await fn();
+  return ((performance.now() - t) * 1000) / n;
+}

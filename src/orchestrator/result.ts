@@ -6,18 +6,9 @@ import type { Stage, WorkflowOutput, WorkflowRole } from '../../machines/workflo
 import type { Fallback } from '../../machines/agent-call.js';
 import { AppError, type ErrorCode } from '../errors.js';
 import type { Mode } from '../agents/types.js';
+import type { SpecValidation, ValidationIssue } from '../agents/validator/contract.js';
 
-export interface SpecValidation {
-  is_valid: boolean;
-  details: {
-    syntax_valid: boolean;
-    schema_compliant: boolean;
-    business_logic_valid: boolean;
-    performance_acceptable: boolean;
-    issues: unknown[];
-    suggestions: unknown[];
-  };
-}
+export type { SpecValidation };
 
 export interface ResultMetadata {
   turn: number;
@@ -108,8 +99,8 @@ export function specValidation(raw: unknown): SpecValidation {
       schema_compliant: flag('schema_compliant'),
       business_logic_valid: flag('business_logic_valid'),
       performance_acceptable: typeof d.performance_acceptable === 'boolean' ? d.performance_acceptable : true,
-      issues: asArray(v.issues ?? d.issues),
-      suggestions: asArray(v.suggestions ?? d.suggestions),
+      issues: asArray(v.issues ?? d.issues) as ValidationIssue[],
+      suggestions: asArray(v.suggestions ?? d.suggestions).map(String),
     },
   };
 }

@@ -4,13 +4,14 @@
  * (loaded from the cached directory). Each run is a fresh child process, so
  * module loading and WASM compilation are counted as a user would see them.
  *
- *   npx tsx bench/db-startup.ts [--runs N] [--seed N]
+ *   node --import tsx bench/db-startup.ts [--quick] [--runs N] [--seed N]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { emit, machine, median, QUICK } from './lib.js';
 
 interface ChildResult {
   ready_ms: number;
@@ -50,11 +51,6 @@ function runChild(cacheDir: string, seed: number): ChildResult {
   return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') return child(args[1], Number(args[2]));
@@ -62,19 +58,20 @@ async function main(): Promise<void> {
     const i = args.indexOf(name);
     return i >= 0 ? Number(args[i + 1]) : fallback;
   };
-  const runs = option('--runs', 3);
+  const runs = option('--runs', QUICK ? 1 : 5);
   const seed = option('--seed', 1);
   const cacheDir = mkdtempSync(join(tmpdir(), 'gl-rl-bench-db-'));
   try {
     const cold = runChild(cacheDir, seed);
     const warm = Array.from({ length: runs }, () => runChild(cacheDir, seed));
     const warmMs = warm.map((w) => w.ready_ms);
-    console.log(`db startup (process start → ready database, seed ${seed})`);
-    console.log(`  cold: ${cold.ready_ms} ms, ${cold.cpu_ms} ms CPU (database ${cold.boot.source} in ${cold.boot.ms} ms)`);
-    console.log(`  warm: median ${median(warmMs)} ms over ${runs} runs [${warmMs.join(', ')}], ${median(warm.map((w) => w.cpu_ms))} ms CPU (database from ${warm[0].boot.source} in ${median(warm.map((w) => w.boot.ms))} ms)`);
-    const phases = Object.keys(warm[0].phases).map((p) => `${p} ${median(warm.map((w) => w.phases[p]))}`);
-    console.log(`  warm phases (ms from process start, median): ${phases.join(' → ')} → first query ${median(warmMs)}`);
-    console.log(`  target warm ≤ 1500 ms: ${median(warmMs) <= 1500 ? 'met' : 'NOT met'}; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`);
+    const phases = Object.fromEntries(Object.keys(warm[0]!.phases).map((p) => [p, median(warm.map((w) => w.phases[p]!))]));
+    emit('db_startup', {
+      machine: machine(),
+      seed,
+      cold: { ready_ms: cold.ready_ms, cpu_ms: cold.cpu_ms, boot: cold.boot },
+      warm: { runs, ready_ms: median(warmMs), all_ready_ms: warmMs, cpu_ms: median(warm.map((w) => w.cpu_ms)), boot_ms: median(warm.map((w) => w.boot.ms)), source: warm[0]!.boot.source, phases_ms_from_start: phases },
+    });
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
   }

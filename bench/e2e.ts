@@ -81,7 +81,7 @@ async function main() {
   const agents = await agentsAlone();
   const runs = [];
   for (const warm of [false, true]) {
-    const orchestrator = createOrchestrator({ config: warm ? {} : { cache_ttl: 0 }, env: {}, logger: pino({ level: 'info' }, pino.destination('/dev/null')) });
+    const orchestrator = createOrchestrator({ config: warm ? {} : { cache_ttl: 0 }, env: {}, logger: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: true })) });
     await orchestrator.initialize();
     for (const mode of ['generate', 'train'] as const) runs.push(await endToEnd(orchestrator, mode, warm));
     const cache = orchestrator.metrics().cache;

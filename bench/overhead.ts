@@ -27,7 +27,7 @@ const noop: Record<Role, AgentFunction> = {
 };
 
 async function orchestratorRunner(sameSession: boolean) {
-  const logger = pino({ level: 'info' }, pino.destination('/dev/null'));
+  const logger = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: true }));
   const orchestrator = createOrchestrator({ agents: noop, logger, config: { cache_ttl: 0, max_retained_sessions: 1000 } });
   await orchestrator.initialize();
   let n = 0;
@@ -140,8 +140,8 @@ async function main() {
     langgraph: langGraph(),
     plain_chain: plainChain(),
   };
-  const rounds = QUICK ? 5 : 11;
-  const perRound = QUICK ? 300 : 1000;
+  const rounds = QUICK ? 3 : 11;
+  const perRound = QUICK ? 200 : 1000;
   const wall: Record<string, number[]> = {};
   const cpu: Record<string, number[]> = {};
   for (const [name, run] of Object.entries(subjects)) {

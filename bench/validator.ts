@@ -5,7 +5,7 @@
  * and with the planner; the bare parse and the bare EXPLAIN are shown for
  * scale. No cache hides the work: every call parses and plans afresh.
  *
- *   npx tsx bench/validator.ts [--rounds N]
+ *   node --import tsx bench/validator.ts [--quick] [--rounds N]
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +14,9 @@ import { openSampleDatabase } from '../src/db/database.js';
 import { loadCatalogFile } from '../src/schema/catalog.js';
 import { DEFAULT_SCHEMA_FILE } from '../src/paths.js';
 import { loadParser, parseSql } from '../src/sql/parser.js';
+import { emit, machine, QUICK } from './lib.js';
 
-const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 20;
+const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || (QUICK ? 1 : 10);
 
 const fixture = fileURLToPath(new URL('../test/fixtures/gl-dev.jsonl', import.meta.url));
 const golds = readFileSync(fixture, 'utf8')
@@ -56,15 +57,15 @@ const astOnly: ValidatorDeps = { catalog };
 const db = await openSampleDatabase({ catalog });
 const planned: ValidatorDeps = { catalog, explain: explainVia(db) };
 try {
-  const results = {
+  emit('validator', {
+    machine: machine(),
     queries: golds.length,
     rounds,
     parse_only: await measure((sql) => parseSql(sql)),
     validate_ast_only: await measure((sql) => validateSql(sql, astOnly)),
     explain_only: await measure((sql) => db.explain(sql)),
     validate_with_explain: await measure((sql) => validateSql(sql, planned)),
-  };
-  console.log(JSON.stringify(results, null, 2));
+  });
 } finally {
   await db.close();
 }

@@ -1,0 +1,122 @@
+/**
+ * `npm run bench [-- --quick]`: every section in its own process, one after
+ * the other (so they never compete for the two cores), then one table of the
+ * figures against the targets, written with the raw results to
+ * bench/results.json. See docs/benchmarks.md for the method.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { load1, machine, QUICK } from './lib.js';
+
+const SECTIONS = ['overhead', 'e2e', 'validator', 'generator', 'concurrency', 'db-startup', 'coldstart'] as const;
+
+type Result = Record<string, any>;
+
+function runSection(name: string): Result {
+  const file = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
+  const started = performance.now();
+  const load_at_start = load1();
+  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', file, ...(QUICK ? ['--quick'] : [])], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 2 ** 20,
+  });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('@@bench '));
+  const seconds = Math.round(performance.now() - started) / 1000;
+  if (!line) return { section: name, error: `exit ${child.status}: no result`, seconds };
+  process.stderr.write(`  ${name}: ${seconds} s\n`);
+  return { ...(JSON.parse(line.slice('@@bench '.length)) as Result), load_at_start, seconds };
+}
+
+interface Row {
+  measure: string;
+  figure: string;
+  target: string;
+  met: boolean | null;
+}
+
+function rows(r: Record<string, Result>): Row[] {
+  const out: Row[] = [];
+  const add = (measure: string, figure: string, target = '', met: boolean | null = null) => out.push({ measure, figure, target, met });
+  const o = r.overhead;
+  if (o?.us) {
+    const f = (name: string) => `${o.us[name].cpu_us.median} µs CPU (${o.us[name].wall_us.median} wall; CPU ${o.us[name].cpu_us.min}–${o.us[name].cpu_us.max})`;
+    add('1. orchestrator, no-op agents, per workflow', f('orchestrator'), '≤ 150 µs', o.us.orchestrator.cpu_us.median <= 150);
+    add('   same, one session for all turns', f('orchestrator_one_session'));
+    add('   bare XState, same actors and timers', f('bare_xstate'));
+    add('   LangGraph.js StateGraph (4 nodes)', f('langgraph'));
+    add('   plain chain of 4 async calls', f('plain_chain'));
+    add('   LangGraph.js / orchestrator', `${o.ratios_cpu.langgraph_over_orchestrator}×`, '≥ 10×', o.ratios_cpu.langgraph_over_orchestrator >= 10);
+    add('   orchestrator / bare XState', `${o.ratios_cpu.orchestrator_over_bare_xstate}×`);
+  }
+  const e = r.e2e;
+  if (e?.end_to_end) {
+    for (const run of e.end_to_end as Result[]) {
+      if (run.mode === 'cache_stats') continue;
+      const label = `${run.mode === 'generate' ? '2.' : '3.'} end to end, ${run.mode}, cache ${run.cache}`;
+      const figure = `p50 ${run.ms.p50} ms, p95 ${run.ms.p95}, p99 ${run.ms.p99}; ${run.throughput_per_s}/s; ${run.outcomes.completed}/${run.ms.n} completed`;
+      if (run.mode === 'generate') add(label, figure, 'p50 ≤ 3 ms, ≥ 300/s', run.ms.p50 <= 3 && run.throughput_per_s >= 300);
+      else add(label, figure, 'p50 ≤ 10 ms', run.ms.p50 <= 10);
+    }
+    const a = e.agents_ms;
+    const agent = (label: string, x: Result, target = '', limit?: number) =>
+      add(label, `p50 ${x.p50} ms, p95 ${x.p95}, p99 ${x.p99} (n ${x.n})`, target, limit === undefined ? null : x.p50 <= limit);
+    agent('4. schema analyzer alone', a.schema_analyzer);
+    agent('   entity extraction alone', a.entities);
+    agent('   generator alone', a.query_generator, '≤ 1 ms', 1);
+    agent('   validator alone (incl. EXPLAIN)', a.validator, '≤ 1.5 ms', 1.5);
+    agent('   reward alone (gold executed, no gold cache)', a.reward_evaluator);
+  }
+  const v = r.validator;
+  if (v?.parse_only) {
+    const x = (k: string) => `${v[k].median_ms} ms (cold ${v[k].cold_median_ms}, p90 ${v[k].p90_ms})`;
+    add('   validator on gold SQL: parse only', x('parse_only'));
+    add('   validator: AST layers, no EXPLAIN', x('validate_ast_only'));
+    add('   validator: bare EXPLAIN', x('explain_only'));
+    add('   validator: all layers + EXPLAIN', x('validate_with_explain'), '≤ 1.5 ms', v.validate_with_explain.median_ms <= 1.5);
+  }
+  const g = r.generator;
+  if (g?.median_ms !== undefined) add('   generator (bench/generator.ts)', `median ${g.median_ms} ms, p90 ${g.p90_ms}, p99 ${g.p99_ms}`, '≤ 1 ms', g.median_ms <= 1);
+  const s = r['db-startup'];
+  if (s?.cold) {
+    add('5. sample database: cold (initdb, DDL, data)', `${s.cold.ready_ms} ms from process start (${s.cold.cpu_ms} ms CPU)`);
+    add('   sample database: cached data directory', `${s.warm.ready_ms} ms from process start (${s.warm.cpu_ms} ms CPU, boot ${s.warm.boot_ms} ms)`);
+  }
+  const c = r.coldstart;
+  if (c?.wall_ms !== undefined) add('5. `gl-rl ask` process, start to answer', `${c.wall_ms} ms wall, ${c.cpu_ms} ms CPU (runs ${c.all_wall_ms.join(', ')}; RSS ${c.max_rss_mb} MB)`, '≤ 1500 ms', c.wall_ms <= 1500);
+  else if (c?.skipped) add('5. `gl-rl ask` process', c.skipped);
+  const k = r.concurrency;
+  if (k?.concurrent) {
+    const x = k.concurrent;
+    add('6. 1,000 concurrent sessions, 100 ms agents, 200 slots', `${x.completed} completed, ${x.lost} lost, ${x.failed} failed`, 'all complete', x.completed === x.sessions);
+    add('   throughput vs the bulkhead\'s allowance', `${x.throughput_per_s}/s of ${x.theoretical_per_s}/s = ${Math.round(x.of_theoretical * 100)}%`, '≥ 95%', x.of_theoretical >= 0.95);
+    add('   retained heap per finished session', `${x.retained_heap_bytes_per_session} B (JSON of its snapshot ≈ ${x.estimated_json_bytes_per_session} B)`, '≤ 4 KB', x.retained_heap_bytes_per_session <= 4096);
+    const h = k.sequential_heap;
+    const points = (h.checkpoints as Result[]).map((p) => `${p.workflows / 1000}k ${p.heap_mb}`).join(', ');
+    add('   heap after sequential workflows (MB)', `${points}; growth ${h.growth_mb_1k_to_end} MB`, 'flat (< 1 MB)', Math.abs(h.growth_mb_1k_to_end) < 1);
+  }
+  return out;
+}
+
+function table(list: Row[]): string {
+  const header = ['measure', 'figure', 'target', 'met'];
+  const cells = list.map((row) => [row.measure, row.figure, row.target, row.met === null ? '' : row.met ? 'yes' : 'NO']);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => `| ${c.map((x, i) => x.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join('\n');
+}
+
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const started = new Date().toISOString();
+const before = machine();
+const results: Record<string, Result> = {};
+for (const name of SECTIONS) if (only.length === 0 || only.includes(name)) results[name] = runSection(name);
+const summary = rows(results);
+const out = table(summary);
+console.log(`\n${before.cpu}, ${before.cores} cores, node ${before.node}; load average at start ${before.load_average.join(' ')}, at end ${machine().load_average.join(' ')}${QUICK ? ' (--quick)' : ''}\n`);
+console.log(out);
+writeFileSync(
+  fileURLToPath(new URL('./results.json', import.meta.url)),
+  `${JSON.stringify({ started, finished: new Date().toISOString(), quick: QUICK, machine_at_start: before, machine_at_end: machine(), table: summary, sections: results }, null, 2)}\n`,
+);

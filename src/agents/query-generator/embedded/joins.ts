@@ -45,6 +45,22 @@ export function fkPath(catalog: Catalog, from: string, to: string, depth = 3): H
   return undefined;
 }
 
+export type PathFinder = (from: string, to: string, depth?: number) => Hop[] | undefined;
+
+/** Every table pair's shortest path at each depth up to `maxDepth`, computed up front: the schema does not change under a lexicon. */
+export function pathFinder(catalog: Catalog, maxDepth = 3): PathFinder {
+  const table = new Map<string, Hop[] | undefined>();
+  for (const a of catalog.tables) {
+    for (const b of catalog.tables) {
+      for (let d = 0; d <= maxDepth; d++) table.set(`${a.name}\u0000${b.name}\u0000${d}`, fkPath(catalog, a.name, b.name, d));
+    }
+  }
+  return (from, to, depth = maxDepth) => {
+    const key = `${from}\u0000${to}\u0000${depth}`;
+    return table.has(key) ? table.get(key) : fkPath(catalog, from, to, depth);
+  };
+}
+
 /** The join condition of one hop, between two table instances. */
 export function hopCondition(hop: Hop, fromKey: string, toKey: string): Cond {
   const items: Cond[] = hop.fromColumns.map((c, i) => ({ k: 'cmp', op: '=', left: col(fromKey, c), right: col(toKey, hop.toColumns[i]) }));

@@ -14,6 +14,7 @@ import type { Catalog, Column, Table } from '../../../schema/types.js';
 import type { Vocabulary, VocabularyFilter, FilterCondition } from '../../../schema/vocabulary.js';
 import { collect, nameParts } from '../../../sql/ast.js';
 import { parseSql } from '../../../sql/parser.js';
+import { pathFinder, type PathFinder } from './joins.js';
 import { col, lit, type Cond, type Expr, type Template } from './query.js';
 
 export interface Grammar {
@@ -68,8 +69,10 @@ export interface Lexicon {
   root: TrieNode;
   stopwords: Set<string>;
   facts: Map<string, TableFacts>;
-  /** Single words of schema senses, for misspelling look-ups. */
-  fuzzyWords: Map<string, Sense[]>;
+  /** Single words of schema senses by length, for misspelling look-ups. */
+  fuzzyWords: Map<number, Array<[string, Sense[]]>>;
+  /** Foreign-key paths between tables. */
+  path: PathFinder;
   /** Every value per column, `TABLE.Column` → values, to match literals. */
   values: Map<string, string[]>;
 }
@@ -262,6 +265,16 @@ function filterSense(term: string, f: VocabularyFilter): Sense {
   return { kind: 'filter', table: f.table, label: term, cond };
 }
 
+function byLength(words: Map<string, Sense[]>): Map<number, Array<[string, Sense[]]>> {
+  const out = new Map<number, Array<[string, Sense[]]>>();
+  for (const entry of words) {
+    const list = out.get(entry[0].length) ?? [];
+    list.push(entry);
+    out.set(entry[0].length, list);
+  }
+  return out;
+}
+
 export interface LexiconInput {
   catalog: Catalog;
   vocabulary?: Vocabulary;
@@ -373,7 +386,8 @@ export function buildLexicon({ catalog, vocabulary, values, grammar = loadGramma
   }
 
   return {
-    catalog, vocabulary, grammar, root, facts, fuzzyWords, values: valueMap,
+    catalog, vocabulary, grammar, root, facts, values: valueMap, path: pathFinder(catalog),
+    fuzzyWords: byLength(fuzzyWords),
     stopwords: new Set(grammar.stopwords.map((w) => singular(w))),
   };
 }

@@ -10,7 +10,7 @@
  */
 import type { SchemaAnalysis } from '../../schema-analyzer/contract.js';
 import type { Lexicon, Sense, TableFacts } from './lexicon.js';
-import { fkPath, hopCondition, selfReference, type Hop } from './joins.js';
+import { hopCondition, selfReference, type Hop } from './joins.js';
 import { aliasName, col, emptyQuery, lit, type Cond, type Expr, type OrderItem, type Query, type SelectItem } from './query.js';
 import type { Item } from './tokens.js';
 
@@ -233,7 +233,7 @@ class Parser {
       if (hit) return hit;
     }
     // A column of a table reachable by foreign keys joins that table in.
-    const reachable = cols.filter((c) => fkPath(this.lex.catalog, this.plan.subject, c.table, 2)).sort((a, b) => a.rank - b.rank);
+    const reachable = cols.filter((c) => this.lex.path(this.plan.subject, c.table, 2)).sort((a, b) => a.rank - b.rank);
     return reachable[0] ?? cols.sort((a, b) => a.rank - b.rank)[0];
   }
 
@@ -242,7 +242,7 @@ class Parser {
       const hit = list.find((s) => s.table === t);
       if (hit) return hit;
     }
-    return list.find((s) => fkPath(this.lex.catalog, this.plan.subject, s.table, 2)) ?? list[0];
+    return list.find((s) => this.lex.path(this.plan.subject, s.table, 2)) ?? list[0];
   }
 
   /** Makes sure a table takes part in the query, joined along its foreign-key path. */
@@ -253,7 +253,7 @@ class Parser {
       if (current === 'LEFT' && type === 'INNER') this.plan.joins.set(table, 'INNER');
       return table;
     }
-    const path = fkPath(this.lex.catalog, this.plan.subject, table);
+    const path = this.lex.path(this.plan.subject, table);
     if (!path) {
       this.plan.guesses.push(`${table} has no foreign-key path from ${this.plan.subject}`);
       return table;
@@ -444,7 +444,7 @@ class Parser {
       const t = this.tableOf(this.items[j], support);
       this.used.add(j);
       if (!t || t === this.plan.subject) continue;
-      const path = fkPath(this.lex.catalog, this.plan.subject, t, 1);
+      const path = this.lex.path(this.plan.subject, t, 1);
       if (path && path[0].toParent) {
         this.ensure(t, 'LEFT');
         this.plan.steps.push(`"${this.items[j].text}" qualifies ${this.plan.subject}: LEFT JOIN ${t} for its names (keeps every row).`);
@@ -654,7 +654,7 @@ class Parser {
 
   /** A correlated COUNT of a related table's rows per subject row. */
   private relatedCount(table: string, fn = 'COUNT', column?: string): Expr | undefined {
-    const path = fkPath(this.lex.catalog, this.plan.subject, table, 1);
+    const path = this.lex.path(this.plan.subject, table, 1);
     if (!path || path.length !== 1) return undefined;
     const hop = path[0];
     const key = `${table}#sub`;
@@ -896,11 +896,13 @@ class Parser {
       } else if (has(prev, 'have')) {
         this.existence(table, false, i);
       } else if (has(prev, 'with')) {
-        this.join(table, this.options.withJoin ?? 'INNER', `"${prev!.text} ${this.items[i].text}": join`);
+        // "with their contact information": details shown where they exist, every row kept.
+        const optional = /\b(information|info|details?)\b/i.test(this.items[i].text) && /\btheir\b|\bits\b/i.test(prev!.text);
+        this.join(table, optional ? 'LEFT' : this.options.withJoin ?? 'INNER', `"${prev!.text} ${this.items[i].text}": ${optional ? 'optional details, LEFT' : ''} join`);
       } else if (this.plan.where.some((c) => condTables(c).has(table)) || this.plan.joins.has(table)) {
         this.ensure(table);
       } else {
-        const path = fkPath(this.lex.catalog, this.plan.subject, table);
+        const path = this.lex.path(this.plan.subject, table);
         if (path?.every((h) => h.toParent)) this.join(table, 'LEFT', `"${this.items[i].text}" is a parent of ${this.plan.subject}: LEFT JOIN`);
         else this.join(table, this.options.withJoin ?? 'INNER', `"${this.items[i].text}": join`);
       }
@@ -913,12 +915,12 @@ class Parser {
   }
 
   private pathText(table: string): string {
-    const path = fkPath(this.lex.catalog, this.plan.subject, table) ?? [];
+    const path = this.lex.path(this.plan.subject, table) ?? [];
     return path.map((h) => `${h.from}.${h.fromColumns.join(',')} = ${h.to}.${h.toColumns.join(',')}`).join(', ') || 'no key';
   }
 
   private existence(table: string, negated: boolean, at: number): void {
-    const path = fkPath(this.lex.catalog, this.plan.subject, table);
+    const path = this.lex.path(this.plan.subject, table);
     if (!path || path.length === 0) return;
     const query = this.existsQuery(path);
     this.existsTargets.set(table, { query, at });
@@ -1151,7 +1153,7 @@ class Parser {
     const subject = this.plan.from ?? this.plan.subject;
     if (this.plan.aggregates.length === 0 && !this.items.some((it) => has(it, 'count', 'sum', 'avg', 'max', 'min', 'most', 'least', 'percent'))) {
       // "the contact email for each company": no measure, so the rows are listed with that table's names.
-      const path = fkPath(this.lex.catalog, subject, table);
+      const path = this.lex.path(subject, table);
       if (path && table !== subject) this.join(table, path.every((h) => h.toParent) ? 'LEFT' : 'INNER', `"each ${table}" without a measure:`);
       return;
     }
@@ -1162,7 +1164,7 @@ class Parser {
       return;
     }
     const keepZero = this.keepsZeroGroups();
-    const path = fkPath(this.lex.catalog, subject, table);
+    const path = this.lex.path(subject, table);
     if (!path || path.length === 0) return;
     if (keepZero) {
       // Counts that keep zero rows: start from the group's table, LEFT JOIN what is counted.
@@ -1546,7 +1548,7 @@ class Parser {
       if (this.used.has(i) || this.isTableItem(it)) continue;
       const cols = senses(it, 'column');
       if (cols.length === 0 || cols.some((c) => this.inPlay().includes(c.table))) continue;
-      const c = cols.find((x) => fkPath(this.lex.catalog, this.plan.subject, x.table)?.every((h) => h.toParent));
+      const c = cols.find((x) => this.lex.path(this.plan.subject, x.table)?.every((h) => h.toParent));
       if (!c) continue;
       this.used.add(i);
       this.ensure(c.table, 'LEFT');
@@ -1594,7 +1596,7 @@ class Parser {
       const v = values.find((x) => x.toLowerCase() === lower);
       if (!v) continue;
       const [table, column] = key.split('.');
-      const score = this.inPlay().includes(table) ? 2 : fkPath(this.lex.catalog, this.plan.subject, table, 2) ? 1 : 0;
+      const score = this.inPlay().includes(table) ? 2 : this.lex.path(this.plan.subject, table, 2) ? 1 : 0;
       if (!best || score > best.score) best = { table, column, value: v, score };
     }
     return best;
@@ -1682,7 +1684,7 @@ class Parser {
   private addJoin(q: Query, joined: Set<string>, table: string, type: 'INNER' | 'LEFT'): void {
     if (joined.has(table)) return;
     const root = q.from.table;
-    const path = fkPath(this.lex.catalog, root, table) ?? [];
+    const path = this.lex.path(root, table) ?? [];
     for (const hop of path) {
       if (joined.has(hop.to)) continue;
       const hopType = this.plan.joins.get(hop.to) ?? type;

@@ -112,11 +112,13 @@ function fuzzySenses(word: string, lex: Lexicon): Sense[] | undefined {
   if (budget === 0) return undefined;
   let best: Sense[] | undefined;
   let bestDistance = budget + 1;
-  for (const [candidate, senses] of lex.fuzzyWords) {
-    const d = damerauLevenshtein(word, candidate, budget);
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = senses;
+  for (let length = word.length - budget; length <= word.length + budget; length++) {
+    for (const [candidate, senses] of lex.fuzzyWords.get(length) ?? []) {
+      const d = damerauLevenshtein(word, candidate, budget);
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = senses;
+      }
     }
   }
   return best;
@@ -156,7 +158,10 @@ export function annotate(tokens: Token[], lex: Lexicon): Item[] {
       i++;
       continue;
     }
-    const guess = t.kind === 'word' ? fuzzySenses(t.norm, lex) : undefined;
+    // Units and month names are read by the date phrases, not taken for misspelt schema words.
+    const lower = t.raw.toLowerCase();
+    const grammarWord = lex.grammar.units[lower] !== undefined || lex.grammar.months[lower] !== undefined;
+    const guess = t.kind === 'word' && !grammarWord ? fuzzySenses(t.norm, lex) : undefined;
     if (guess) items.push({ kind: 'phrase', text: t.raw, senses: guess, kws: new Set(), fuzzy: true, at: i, end: i + 1 });
     else items.push({ kind: 'unknown', text: t.raw, senses: [], kws: new Set(), at: i, end: i + 1 });
     i++;

@@ -93,10 +93,15 @@ export interface CliOrchestrator {
 }
 
 export async function openOrchestrator(options: OrchestratorRequest): Promise<CliOrchestrator> {
-  const [{ createOrchestrator }, inspector] = await Promise.all([import('../index.js'), options.inspect ? openInspector(options.inspect) : undefined]);
+  const [{ createOrchestrator }, inspector, agents] = await Promise.all([
+    import('../index.js'),
+    options.inspect ? openInspector(options.inspect) : undefined,
+    agentsFromEnv(),
+  ]);
   const level = logLevel(options);
   const orchestrator = createOrchestrator({
     config: { ...(level ? { log_level: level } : {}), ...(options.schema ? { schema_file: options.schema } : {}) },
+    ...(agents ? { agents } : {}),
     ...(inspector ? { inspect: inspector.inspect } : {}),
   });
   return {
@@ -106,6 +111,22 @@ export async function openOrchestrator(options: OrchestratorRequest): Promise<Cl
       inspector?.stop();
     },
   };
+}
+
+/**
+ * With `GL_RL_LLM_BASE_URL` set, an LLM generates the SQL (drawing on the
+ * example memory) and the embedded generator is kept as its fallback;
+ * otherwise the shipped agents serve every role.
+ */
+export async function agentsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<import('../index.js').AgentsOption | undefined> {
+  const [{ llmOptionsFromEnv, createLlmGenerator, ExampleMemory, defaultAgents }, { defaultMemoryPath }] = await Promise.all([
+    import('../index.js'),
+    import('../agents/query-generator/memory/index.js'),
+  ]);
+  const options = llmOptionsFromEnv(env);
+  if (!options) return undefined;
+  const { memory } = await ExampleMemory.open(defaultMemoryPath(env));
+  return { query_generator: [createLlmGenerator({ ...options, memory }), defaultAgents.query_generator] };
 }
 
 export const INSPECT_HELP =

@@ -117,3 +117,14 @@ describe('log level of the command line', () => {
     expect(logLevel({}, { GL_RL_LOG_LEVEL: 'debug' })).toBeUndefined();
   });
 });
+
+describe('agents from the environment', () => {
+  it('keep the shipped agents without an LLM, and put the LLM before the embedded generator with one', async () => {
+    const { agentsFromEnv } = await import('../../src/cli/shared.js');
+    expect(await agentsFromEnv({})).toBeUndefined();
+    const agents = await agentsFromEnv({ GL_RL_LLM_BASE_URL: 'http://127.0.0.1:9/v1', GL_RL_LLM_MODEL: 'm', GL_RL_MEMORY_FILE: '/nonexistent/memory.jsonl' });
+    const list = agents!.query_generator as Array<{ name: string }>;
+    expect(list.map((a) => a.name)).toEqual(['llm:m', 'embedded']);
+    await expect(agentsFromEnv({ GL_RL_LLM_BASE_URL: 'http://127.0.0.1:9/v1' })).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
+  });
+});

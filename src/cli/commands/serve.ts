@@ -5,7 +5,7 @@
  * down gracefully: no request in flight is lost.
  */
 import type { Command } from 'commander';
-import { INSPECT_HELP, action, integer, logLevel, openInspector, writeOut, type GlobalOptions } from '../shared.js';
+import { INSPECT_HELP, action, agentsFromEnv, integer, logLevel, openInspector, writeOut, type GlobalOptions } from '../shared.js';
 
 interface ServeOptions extends GlobalOptions {
   port: number;
@@ -44,8 +44,10 @@ async function serve(options: ServeOptions): Promise<number> {
   const level = logLevel(options) ?? process.env.GL_RL_LOG_LEVEL!;
   const logger = pino({ level, base: { name: 'gl-rl' } }, pino.destination({ dest: 2, sync: false }));
   const inspector = options.inspect ? await openInspector(options.inspect) : undefined;
+  const agents = await agentsFromEnv();
   const orchestrator = createOrchestrator({
     logger,
+    ...(agents ? { agents } : {}),
     ...(options.schema ? { config: { schema_file: options.schema } } : {}),
     ...(inspector ? { inspect: inspector.inspect } : {}),
   });

@@ -309,9 +309,28 @@ export async function executionMatch(
     options.gold ?? runOnAll(databases, goldSql, options),
     runOnAll(databases, predictedSql, options),
   ]);
+  return { exact, ...compareRuns(databases, goldRuns, predictedRuns, options) };
+}
+
+/** How reports name a database: its name, else its seed, else its position. */
+export function databaseName(db: ResultSource, index: number): string {
+  return db.name ?? (db.seed !== undefined ? `seed ${db.seed}` : `#${index + 1}`);
+}
+
+/**
+ * Compares runs already made, one per database in the same order: lets a
+ * caller run a prediction once and compare it with several gold queries, or
+ * under both the relaxed and the strict rule.
+ */
+export function compareRuns(
+  databases: readonly ResultSource[],
+  goldRuns: readonly DatabaseRun[],
+  predictedRuns: readonly DatabaseRun[],
+  options: CompareOptions = {},
+): Omit<ExecutionMatch, 'exact'> {
   let error: ExecutionMatch['error'];
   const per_database = databases.map((db, i): DatabaseMatch => {
-    const database = db.name ?? (db.seed !== undefined ? `seed ${db.seed}` : `#${i + 1}`);
+    const database = databaseName(db, i);
     const goldRun = goldRuns[i];
     const predictedRun = predictedRuns[i];
     if (!goldRun.ok) {
@@ -333,10 +352,8 @@ export async function executionMatch(
       ...(goldRun.truncated || predictedRun.truncated ? { truncated: true } : {}),
     };
   });
-  const same_results = per_database.length > 0 && per_database.every((d) => d.match);
   return {
-    exact,
-    same_results,
+    same_results: per_database.length > 0 && per_database.every((d) => d.match),
     partial: per_database.some((d) => d.partial),
     per_database,
     ...(error ? { error } : {}),

@@ -48,6 +48,38 @@ describe('gl-rl usage (built binary)', () => {
   });
 });
 
+describe('start-up cost', () => {
+  it('--help and machines load neither PGlite, the parser nor Fastify', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gl-rl-hooks-'));
+    writeFileSync(
+      join(dir, 'hooks.mjs'),
+      "export async function resolve(s, c, next) { const r = await next(s, c); if (/pglite|libpg-query|fastify/.test(r.url)) process.stderr.write('HEAVY ' + r.url + '\\n'); return r; }\n",
+    );
+    writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${join(dir, 'hooks.mjs')}`)});\n`);
+    for (const args of [['--help'], ['machines', '--format', 'json'], ['ask', '--help']]) {
+      const r = await new Promise<Run>((resolve) => {
+        const child = spawn(process.execPath, ['--import', join(dir, 'register.mjs'), BIN, ...args]);
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stderr, args.join(' ')).not.toContain('HEAVY');
+    }
+    // The probe itself works: sample-db does load the parser.
+    const probe = await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, ['--import', join(dir, 'register.mjs'), BIN, 'sample-db']);
+      let stderr = '';
+      child.stdout.resume();
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', () => resolve(stderr));
+    });
+    expect(probe).toContain('HEAVY');
+  });
+});
+
 describe('machines and sample-db', () => {
   it('machines --format json prints one JSON document of every chart', async () => {
     const r = await run(['machines', '--format', 'json']);

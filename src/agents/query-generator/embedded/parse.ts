@@ -95,6 +95,8 @@ class Parser {
   /** Tables tested by EXISTS / NOT EXISTS, with their subquery and the item that named them. */
   private readonly existsTargets = new Map<string, { query: Query; at: number }>();
   private lastFilterAt = -2;
+  private lastExistence: 'have' | 'without' | undefined;
+  private topLevel = false;
   /** Superlatives already read as a ranking of the subject's rows. */
   private readonly ranked = new Set<number>();
   private plan!: Plan;
@@ -273,13 +275,25 @@ class Parser {
   }
 
   /** The operand a comparator refers to: the nearest column or measure before it. */
-  private leftOperand(i: number): { expr: Expr; label: string; table: string; aggregate?: string } | undefined {
+  private leftOperand(i: number): { expr: Expr; label: string; table: string; aggregate?: string; grouped?: boolean } | undefined {
     for (let j = i - 1; j >= 0 && i - j <= 4; j--) {
       const it = this.items[j];
       const m = this.pickMeasure(it);
-      if (m) return { expr: m.expr, label: m.label, table: m.table };
+      if (m) {
+        if (m.aggregate) this.useAggregateMeasure(m);
+        return { expr: m.expr, label: m.label, table: m.table, grouped: m.aggregate };
+      }
       const c = this.pickColumn(it);
       if (c && !this.isTableItem(it)) {
+        // "budget minus actual cost": arithmetic between two columns.
+        const op = has(this.items[j - 1], 'minus') ? '-' : has(this.items[j - 1], 'plus') ? '+' : has(this.items[j - 1], 'times') ? '*' : has(this.items[j - 1], 'divided') ? '/' : undefined;
+        const other = op ? this.pickColumn(this.items[j - 2]) : undefined;
+        if (op && other && !this.isTableItem(this.items[j - 2])) {
+          this.used.add(j - 1);
+          this.used.add(j - 2);
+          const right: Expr = op === '/' ? { k: 'fn', name: 'NULLIF', args: [col(c.table, c.column), lit(0)] } : col(c.table, c.column);
+          return { expr: { k: 'bin', op, left: col(other.table, other.column), right }, label: `${other.column} ${op} ${c.column}`, table: c.table };
+        }
         const agg = this.items[j - 1] && Object.keys(AGG).find((k) => has(this.items[j - 1], k));
         return { expr: col(c.table, c.column), label: c.column, table: c.table, aggregate: agg ? AGG[agg] : undefined };
       }
@@ -387,9 +401,10 @@ class Parser {
     this.plan.steps.push(`Subject: ${subject}${at >= 0 ? ` (from "${this.items[at].text}")` : ''}.`);
     this.readModifiers(at, support);
     this.readRankings();
-    this.readTables(support);
     this.readHierarchy();
+    this.readTables(support);
     this.readDates();
+    this.readTwoColumnMeasures();
     this.readComparisons();
     this.readPatterns();
     this.readNulls();
@@ -480,6 +495,16 @@ class Parser {
       if (this.used.has(i)) continue;
       const prev = this.items[i - 1];
       const d = readDate(this.items, i, this.lex);
+      if (!d && has(this.items[i], 'start', 'end') && has(prev, 'neg') && !readDate(this.items, i + 1, this.lex)) {
+        // "not started yet": the start lies ahead; "not ended": no end date, or one still ahead.
+        const target = this.dateColumnFor(i + 1);
+        const e = col(target.table, target.column);
+        const ahead: Cond = { k: 'cmp', op: '>', left: e, right: { k: 'sql', text: 'CURRENT_DATE' } };
+        this.plan.where.push(has(this.items[i], 'start') ? ahead : { k: 'or', items: [{ k: 'null', arg: e, negated: false }, ahead] });
+        [i - 1, i].forEach((k) => this.used.add(k));
+        this.plan.steps.push(`Not yet ${has(this.items[i], 'start') ? 'started' : 'ended'}: ${target.column} after today.`);
+        continue;
+      }
       if (!d && has(this.items[i], 'past', 'future') && !senses(this.items[i], 'filter').length) {
         // "whose end date has passed", "upcoming contracts": before or after today.
         const target = this.dateColumnFor(i);
@@ -624,9 +649,13 @@ class Parser {
   }
 
   /** Places a condition: WHERE for row columns, HAVING when it is on an aggregate. */
-  private addCondition(cond: Cond, left: { table: string; aggregate?: string; expr: Expr }): void {
+  private addCondition(cond: Cond, left: { table: string; aggregate?: string; grouped?: boolean; expr: Expr }): void {
     if (left.aggregate && cond.k === 'cmp') {
       this.plan.having.push({ ...cond, left: { k: 'fn', name: left.aggregate, args: [left.expr] } });
+      return;
+    }
+    if (left.grouped) {
+      this.plan.having.push(cond);
       return;
     }
     this.ensure(left.table);
@@ -655,7 +684,15 @@ class Parser {
   /** A correlated COUNT of a related table's rows per subject row. */
   private relatedCount(table: string, fn = 'COUNT', column?: string): Expr | undefined {
     const path = this.lex.path(this.plan.subject, table, 1);
-    if (!path || path.length !== 1) return undefined;
+    if (!path || path.length !== 1) {
+      // "resources on more than 2 projects": distinct rows reached through a linking table.
+      const longer = this.lex.path(this.plan.subject, table, 2);
+      const pk = this.lex.catalog.table(table)?.primaryKey[0];
+      if (!longer || longer.length !== 2 || column || !pk) return undefined;
+      const q = this.existsQuery(longer);
+      q.select = [{ expr: { k: 'fn', name: 'COUNT', args: [col(`${table}#sub`, pk)], distinct: true } }];
+      return { k: 'sub', query: q };
+    }
     const hop = path[0];
     const key = `${table}#sub`;
     const sub = emptyQuery({ table, key });
@@ -891,10 +928,13 @@ class Parser {
       }
       if (has(prev, 'left') || this.items.slice(i + 1).some((it) => has(it, 'left'))) {
         this.join(table, 'LEFT', `"${this.items[i].text}" optional: LEFT JOIN keeps rows without a match`);
-      } else if (has(prev, 'without')) {
+      } else if (has(prev, 'without') || (has(prev, 'and', 'or') && this.lastExistence === 'without')) {
+        // "without contracts or contacts": the coordinated noun shares the test.
         this.existence(table, true, i);
-      } else if (has(prev, 'have')) {
+        this.lastExistence = 'without';
+      } else if (has(prev, 'have') || (has(prev, 'and', 'or') && this.lastExistence === 'have')) {
         this.existence(table, false, i);
+        this.lastExistence = 'have';
       } else if (has(prev, 'with')) {
         // "with their contact information": details shown where they exist, every row kept.
         const optional = /\b(information|info|details?)\b/i.test(this.items[i].text) && /\btheir\b|\bits\b/i.test(prev!.text);
@@ -951,10 +991,17 @@ class Parser {
       q.where = [{ k: 'cmp', op: '=', left: col(key, self.column), right: col(this.plan.subject, self.refColumn) }];
       this.plan.where.push({ k: 'exists', query: q, negated: has(prev, 'without') });
       this.plan.steps.push(`${has(prev, 'without') ? 'NOT EXISTS' : 'EXISTS'} a child row (${self.column} = ${self.refColumn}).`);
-    } else if (this.items.some((it) => has(it, 'parent'))) {
+    } else if (!this.topLevel && this.items.some((it) => has(it, 'parent'))) {
       this.plan.selfParent = true;
       this.plan.steps.push(`LEFT JOIN ${this.plan.subject} as parent on ${self.column} = parent.${self.refColumn}.`);
     }
+  }
+
+  /** A measure that is itself a total ("utilization"): grouped by its key, shown as a column. */
+  private useAggregateMeasure(m: MeasureSense): void {
+    this.plan.from ??= m.table;
+    if (m.per && !this.plan.groupBy.some((g) => g.expr.k === 'col' && g.expr.column === m.per)) this.plan.groupBy.push({ expr: col(m.table, m.per) });
+    this.addAggregate({ fn: '', arg: m.expr, alias: aliasName(m.label) });
   }
 
   /** Rows of a self-referencing table as children ("sub-projects") and their parents. */
@@ -963,6 +1010,15 @@ class Parser {
     if (!self) return;
     const childAt = this.items.findIndex((it) => has(it, 'child'));
     const parentAt = this.items.findIndex((it) => has(it, 'parent'));
+    const afterParent = has(this.items[parentAt + 1], 'eq') ? this.items[parentAt + 2] : this.items[parentAt + 1];
+    if (parentAt >= 0 && (has(afterParent, 'null', 'without') || has(this.items[parentAt - 1], 'without', 'null'))) {
+      // "whose parent is missing", "without a parent": top-level rows.
+      this.plan.where.push({ k: 'null', arg: col(this.plan.subject, self.column), negated: false });
+      this.used.add(parentAt);
+      this.topLevel = true;
+      this.plan.steps.push(`Top-level rows: ${self.column} IS NULL.`);
+      return;
+    }
     if (childAt >= 0 && !has(this.prevContent(childAt), 'have', 'without')) {
       const s = this.plan.subject;
       this.plan.where.push({ k: 'null', arg: col(s, self.column), negated: true });
@@ -1069,9 +1125,7 @@ class Parser {
       if (!m) continue;
       this.used.add(i);
       if (m.aggregate) {
-        this.plan.from ??= m.table;
-        if (m.per && !this.plan.groupBy.length) this.plan.groupBy.push({ expr: col(m.table, m.per) });
-        this.addAggregate({ fn: '', arg: m.expr, alias: aliasName(m.label) });
+        this.useAggregateMeasure(m);
       } else {
         this.ensure(m.table);
         this.plan.computed.push({ expr: m.expr, alias: aliasName(m.label) });
@@ -1450,6 +1504,34 @@ class Parser {
       this.addAggregate({ fn: 'AVG', arg: col(table.name, c.name), alias: aliasName(`avg_${c.name}`) });
     }
     this.plan.steps.push('No measure named: count per group, with totals and averages of the numeric columns.');
+  }
+
+  /** "ratio of revenue to budget", "difference between budget and actual cost": arithmetic on two columns. */
+  private readTwoColumnMeasures(): void {
+    for (let i = 0; i < this.items.length; i++) {
+      const it = this.items[i];
+      const ratio = has(it, 'ratio');
+      if (this.used.has(i) || (!ratio && !has(it, 'difference'))) continue;
+      const a = this.operandAt(this.next(i));
+      if (!a?.column) continue;
+      let k = a.at + 1;
+      if (has(this.items[k], 'and', 'in', 'eq') && !isContent(this.items[k])) k++;
+      const b = this.operandAt(k);
+      if (!b?.column) continue;
+      const left = col(a.column.table, a.column.column);
+      const right = col(b.column.table, b.column.column);
+      const expr: Expr = ratio
+        ? { k: 'bin', op: '/', left, right: { k: 'fn', name: 'NULLIF', args: [right, lit(0)] } }
+        : { k: 'bin', op: '-', left, right };
+      const alias = aliasName(`${a.column.column}_${ratio ? 'to' : 'minus'}_${b.column.column}`);
+      [i, a.at, b.at, k - 1].forEach((x) => this.used.add(x));
+      this.ensure(a.column.table);
+      this.ensure(b.column.table);
+      const grouped = this.items.some((x, g) => has(x, 'group') && !senses(this.items[this.next(g)], 'table').some((t) => t.table === this.plan.subject));
+      if (grouped) this.addAggregate({ fn: ratio ? 'AVG' : 'SUM', arg: expr, alias });
+      else this.plan.computed.push({ expr, alias });
+      this.plan.steps.push(`${ratio ? 'Ratio' : 'Difference'} of ${a.column.column} and ${b.column.column}.`);
+    }
   }
 
   /** "budget or zero": a missing value shown as zero. */

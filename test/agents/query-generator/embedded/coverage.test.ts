@@ -52,6 +52,15 @@ const CASES: Array<[feature: string, question: string, expected: string]> = [
   ['running total', 'Running total of contract value by start date', 'SELECT Contract_ID, SUM(Contract_Value) OVER (ORDER BY Start_Date) FROM PROJCNTRTS'],
   ['value domain from the DDL', 'Show equipment resources', "SELECT Resource_Code FROM PAC_MNT_RESOURCES WHERE Resource_Type = 'Equipment'"],
   ['misspelt words', 'Show all compnies in the Energy industry', "SELECT Company_ID FROM SRM_COMPANIES WHERE Industry = 'Energy'"],
+  ['arithmetic between columns', 'Projects where budget minus actual cost is less than 10000', 'SELECT Project_Code FROM PAC_MNT_PROJECTS WHERE Budget - Actual_Cost < 10000'],
+  ['ratio of two columns', 'Show the ratio of revenue to budget for each project', 'SELECT Project_Code, Revenue / NULLIF(Budget, 0) FROM PAC_MNT_PROJECTS'],
+  ['difference per group', 'Difference between budget and actual cost per department', 'SELECT Department, SUM(Budget - Actual_Cost) FROM PAC_MNT_PROJECTS GROUP BY Department'],
+  ['not yet started', 'List projects that have not started yet', 'SELECT Project_Code FROM PAC_MNT_PROJECTS WHERE Start_Date > CURRENT_DATE'],
+  ['coordinated non-existence', 'Companies without any contracts or contacts', 'SELECT Company_ID FROM SRM_COMPANIES c WHERE NOT EXISTS (SELECT 1 FROM PROJCNTRTS p WHERE p.Company_Code = c.Company_Code) AND NOT EXISTS (SELECT 1 FROM SRM_CONTACTS t WHERE t.Company_ID = c.Company_ID)'],
+  ['count through a linking table', 'Which resources are on more than 2 projects?', 'SELECT r.Resource_Code FROM PAC_MNT_RESOURCES r WHERE (SELECT COUNT(DISTINCT s.Project_Code) FROM PROJSTAFF s JOIN PAC_MNT_PROJECTS p ON p.Project_Code = s.Project_Code WHERE s.Resource_Code = r.Resource_Code) > 2'],
+  ['condition on a total', 'Resources with utilization above 100 percent', 'SELECT Resource_Code FROM PROJSTAFF GROUP BY Resource_Code HAVING SUM(Allocation_Percent) > 100'],
+  ['top-level rows of a hierarchy', 'Projects without a parent project', 'SELECT Project_ID FROM SRM_PROJECTS WHERE Parent_ID IS NULL'],
+  ['combined list', 'Combine completed projects and inactive companies', "SELECT Project_Name FROM PAC_MNT_PROJECTS WHERE Status = 'Completed' UNION SELECT Company_Name FROM SRM_COMPANIES WHERE Status = 'Inactive'"],
 ];
 
 let dbs: DevDatabases;

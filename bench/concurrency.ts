@@ -11,6 +11,8 @@
  *   node --expose-gc --import tsx bench/concurrency.ts [--quick]
  */
 import pino from 'pino';
+import { createActor } from 'xstate';
+import { sessionMachine } from '../machines/session.js';
 import { createOrchestrator } from '../src/orchestrator/orchestrator.js';
 import { isErrorResponse } from '../src/orchestrator/result.js';
 import type { AgentFunction, Role } from '../src/agents/types.js';
@@ -108,10 +110,19 @@ async function sequentialHeap(total: number) {
   return { checkpoints, growth_mb_1k_to_end: round(last - first, 2) };
 }
 
+/** The XState part of a retained session: bytes per idle session actor (the chart alone, started, resting in `created`). */
+function sessionActorBytes(count: number): number {
+  const before = heapMb();
+  const actors = Array.from({ length: count }, (_, i) => createActor(sessionMachine, { input: { session_id: `s${i}`, idle_timeout: 3600 } }).start());
+  const bytes = ((heapMb() - before) * 2 ** 20) / count;
+  for (const actor of actors) actor.stop();
+  return Math.round(bytes);
+}
+
 async function main() {
   const run = await concurrent(1000, 200, 100);
-  const heap = await sequentialHeap(QUICK ? 2000 : 10_000);
-  emit('concurrency', { machine: machine(), concurrent: run, sequential_heap: heap });
+  const heap = await sequentialHeap(QUICK ? 3000 : 10_000);
+  emit('concurrency', { machine: machine(), concurrent: run, session_actor_bytes: sessionActorBytes(1000), sequential_heap: heap });
 }
 
 await main();

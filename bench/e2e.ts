@@ -18,7 +18,7 @@ import { devQuestions, emit, latency, load1, machine, QUICK, round } from './lib
 
 // --quick: every fourth question, one timed pass.
 const questions = devQuestions().filter((_, i) => !QUICK || i % 4 === 0);
-const passes = QUICK ? 1 : 3;
+const passes = QUICK ? 1 : 2;
 
 async function agentsAlone() {
   const domain = await createDomain({ cache_ttl: 0 });

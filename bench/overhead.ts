@@ -130,7 +130,22 @@ function plainChain() {
   };
 }
 
+/** `--only <subject> --count N`: that subject alone, N workflows after a fixed warm-up, nothing printed (for bench/instructions.ts). */
+async function only(name: string, count: number) {
+  const makers: Record<string, () => Promise<() => Promise<unknown>>> = {
+    orchestrator: async () => (await orchestratorRunner(false)).run,
+    bare_xstate: async () => bareXState(),
+    langgraph: async () => langGraph(),
+    plain_chain: async () => plainChain(),
+  };
+  const run = await makers[name]!();
+  for (let i = 0; i < 200 + count; i++) await run();
+  process.exit(0);
+}
+
 async function main() {
+  const at = process.argv.indexOf('--only');
+  if (at >= 0) return only(process.argv[at + 1]!, Number(process.argv[process.argv.indexOf('--count') + 1]));
   const fresh = await orchestratorRunner(false);
   const same = await orchestratorRunner(true);
   const subjects: Record<string, () => Promise<unknown>> = {
@@ -140,8 +155,8 @@ async function main() {
     langgraph: langGraph(),
     plain_chain: plainChain(),
   };
-  const rounds = QUICK ? 3 : 11;
-  const perRound = QUICK ? 200 : 1000;
+  const rounds = QUICK ? 3 : 7;
+  const perRound = QUICK ? 200 : 500;
   const wall: Record<string, number[]> = {};
   const cpu: Record<string, number[]> = {};
   for (const [name, run] of Object.entries(subjects)) {

@@ -92,6 +92,7 @@ function rows(r: Record<string, Result>): Row[] {
     add('6. 1,000 concurrent sessions, 100 ms agents, 200 slots', `${x.completed} completed, ${x.lost} lost, ${x.failed} failed`, 'all complete', x.completed === x.sessions);
     add('   throughput vs the bulkhead\'s allowance', `${x.throughput_per_s}/s of ${x.theoretical_per_s}/s = ${Math.round(x.of_theoretical * 100)}%`, '≥ 95%', x.of_theoretical >= 0.95);
     add('   retained heap per finished session', `${x.retained_heap_bytes_per_session} B (JSON of its snapshot ≈ ${x.estimated_json_bytes_per_session} B)`, '≤ 4 KB', x.retained_heap_bytes_per_session <= 4096);
+    add('   of which: an idle session actor alone', `${k.session_actor_bytes} B`);
     const h = k.sequential_heap;
     const points = (h.checkpoints as Result[]).map((p) => `${p.workflows / 1000}k ${p.heap_mb}`).join(', ');
     add('   heap after sequential workflows (MB)', `${points}; growth ${h.growth_mb_1k_to_end} MB`, 'flat (< 1 MB)', Math.abs(h.growth_mb_1k_to_end) < 1);

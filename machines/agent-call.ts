@@ -153,8 +153,16 @@ export const agentCallMachine = setup({
   },
 }).createMachine({
   id: 'agentCall',
+  // Field by field rather than a spread of the input: one fixed shape for a context built on every agent request.
   context: ({ input }) => ({
-    ...input,
+    role: input.role,
+    agents: input.agents,
+    content: input.content,
+    correlation_id: input.correlation_id,
+    session_id: input.session_id,
+    max_retries: input.max_retries,
+    inter_agent_timeout: input.inter_agent_timeout,
+    backoff_base: input.backoff_base,
     index: 0,
     attempt: 1,
     attempts: 0,

@@ -32,7 +32,16 @@ export class MessageBus {
   ) {}
 
   message(fields: Omit<AgentMessage, 'id' | 'timestamp'>): AgentMessage {
-    return { id: nanoid(12), timestamp: new Date().toISOString(), ...fields };
+    // Field by field rather than a spread: one fixed object shape, built on every message of every turn.
+    return {
+      id: nanoid(12),
+      timestamp: new Date().toISOString(),
+      sender: fields.sender,
+      receiver: fields.receiver,
+      message_type: fields.message_type,
+      content: fields.content,
+      correlation_id: fields.correlation_id,
+    };
   }
 
   /** Records a message in the session's log (and the debug log). */

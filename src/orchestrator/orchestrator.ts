@@ -148,6 +148,8 @@ const SNAPSHOT_SAMPLE = 32;
 export class Orchestrator {
   private config!: OrchestratorConfig;
   private registry!: Map<Role, RegisteredAgent[]>;
+  /** Agent names per role, primary first: fixed once started, so every turn shares one copy. */
+  private roleAgents!: Record<Role, string[]>;
   private agentsByName = new Map<string, RegisteredAgent>();
   private breakers = new Map<string, Actor<typeof circuitBreakerMachine>>();
   private bulkhead!: Bulkhead;
@@ -201,11 +203,8 @@ export class Orchestrator {
         for (const breaker of this.breakers.values()) breaker.stop();
       }
     });
-    this.logger.info({ config: this.config, agents: this.agentNames() }, 'orchestrator initialized');
-  }
-
-  private agentNames(): Record<Role, string[]> {
-    return Object.fromEntries(ROLES.map((role) => [role, this.registry.get(role)!.map((a) => a.name)])) as Record<Role, string[]>;
+    this.roleAgents = Object.fromEntries(ROLES.map((role) => [role, this.registry.get(role)!.map((a) => a.name)])) as Record<Role, string[]>;
+    this.logger.info({ config: this.config, agents: this.roleAgents }, 'orchestrator initialized');
   }
 
   private startBreakers(): void {
@@ -317,7 +316,8 @@ export class Orchestrator {
           const existing = turn.record.stages[stage];
           if (!existing) turn.record.stages[stage] = { output: undefined, started_at: new Date().toISOString(), ms: 0, attempts: 0 };
           turn.log.info({ stage }, `stage ${stage}`);
-          this.emitSessionEvent({ session_id: turn.session.id, turn: turn.record.turn, stage, at: new Date().toISOString() });
+          // Built only when someone listens: its timestamp is a cost on every stage of every turn.
+          if (this.sessionListeners.has(turn.session.id)) this.emitSessionEvent({ session_id: turn.session.id, turn: turn.record.turn, stage, at: new Date().toISOString() });
         },
         stageExited: ({ context }, { stage }) => {
           const turn = turnOf(context);
@@ -459,7 +459,7 @@ export class Orchestrator {
         query: input.query,
         context: input.context,
         mode: input.mode,
-        agents: this.agentNames() as Record<WorkflowRole, string[]>,
+        agents: this.roleAgents as Record<WorkflowRole, string[]>,
         limits: {
           max_retries: this.config.max_retries,
           timeout: this.config.timeout,
@@ -505,13 +505,15 @@ export class Orchestrator {
       { sender: ORCHESTRATOR, receiver: 'turn_listeners', content: { outcome: output.outcome, turn: record.turn, session_id: session.id, mode: record.mode, query: record.query, result: outcome }, correlation_id: record.correlation_id },
       session.id,
     );
-    this.emitSessionEvent({
-      session_id: session.id,
-      turn: record.turn,
-      outcome: output.outcome,
-      ...(isErrorResponse(outcome) ? { error_code: outcome.error_code } : {}),
-      at: new Date().toISOString(),
-    });
+    if (this.sessionListeners.has(session.id)) {
+      this.emitSessionEvent({
+        session_id: session.id,
+        turn: record.turn,
+        outcome: output.outcome,
+        ...(isErrorResponse(outcome) ? { error_code: outcome.error_code } : {}),
+        at: new Date().toISOString(),
+      });
+    }
     turn.settle(outcome);
   }
 

@@ -12,6 +12,7 @@ import type { ServerResponse } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { isAppError } from '../errors.js';
+import { mapConcurrent } from '../eval/pool.js';
 import { checkInput } from '../orchestrator/input.js';
 import type { Orchestrator, SessionEvent } from '../orchestrator/orchestrator.js';
 import { isErrorResponse, type ProcessOutcome } from '../orchestrator/result.js';
@@ -120,7 +121,7 @@ export function createServer(options: ServerOptions): HttpService {
       const problem = inputProblem(item, `items[${i}].`);
       if (problem) return sendError(reply, problem);
     }
-    const results = await mapBounded(items, options.batchConcurrency ?? 4, (item) => orchestrator.process(item));
+    const results = await mapConcurrent(items, options.batchConcurrency ?? 4, (item) => orchestrator.process(item));
     return send(reply, 200, { results });
   });
 
@@ -203,20 +204,6 @@ function sessionOf(input: unknown): string | null {
 
 function statusOfOutcome(outcome: ProcessOutcome): number {
   return isErrorResponse(outcome) ? statusOf(outcome.error_code) : 200;
-}
-
-/** Results in input order, at most `limit` running at once. */
-export async function mapBounded<T, R>(items: readonly T[], limit: number, run: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await run(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }
 
 /** Constant-time check of a bearer token against the configured keys: every key is compared, over equal-length digests. */

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../../src/index.js';
-import { createServer, keyChecker, mapBounded, type HttpService, type ServerOptions } from '../../src/http/server.js';
+import { createServer, keyChecker, type HttpService, type ServerOptions } from '../../src/http/server.js';
 import { queryInputSchema } from '../../src/http/schemas.js';
 import { okAgents, scripted, type ScriptedAgent } from '../orchestrator/test-agents.js';
 import { parsePrometheus } from './prometheus-text.js';
@@ -334,21 +334,5 @@ describe('graceful shutdown', () => {
     await closed;
     expect(s.orchestrator.liveActors()).toBe(0);
     await expect(fetch(`${s.url}/health`)).rejects.toThrow();
-  });
-});
-
-describe('mapBounded', () => {
-  it('keeps input order and never runs more than the limit', async () => {
-    let running = 0;
-    let peak = 0;
-    const out = await mapBounded([5, 1, 4, 2, 3], 2, async (x) => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((r) => setTimeout(r, x));
-      running--;
-      return x * 10;
-    });
-    expect(out).toEqual([50, 10, 40, 20, 30]);
-    expect(peak).toBe(2);
   });
 });

@@ -1082,11 +1082,12 @@ class Parser {
           if (counted) {
             // "companies and their number of contracts": a count per listed row, zero included.
             this.used.add(j);
-            this.plan.computed.push({ expr: counted, alias: aliasName(`${table.split('_').at(-1)}_count`) });
+            this.plan.computed.push({ expr: counted, alias: aliasName(`${t2.text}_count`) });
             this.plan.steps.push(`Per ${this.plan.subject} row: the number of related ${table} rows (correlated COUNT).`);
             continue;
           }
-          this.addAggregate({ fn: 'COUNT', alias: aliasName(`${table.split('_').at(-1)}_count`), countTable: table !== this.plan.subject ? table : undefined });
+          const noun = t2 && this.isTableItem(t2) ? t2.text : table.split('_').at(-1)!;
+          this.addAggregate({ fn: 'COUNT', alias: aliasName(`${noun}_count`), countTable: table !== this.plan.subject ? table : undefined });
           this.plan.steps.push(`Measure: COUNT of ${table} rows.`);
         }
         continue;
@@ -1630,11 +1631,14 @@ class Parser {
       if (this.used.has(i) || this.isTableItem(it)) continue;
       const cols = senses(it, 'column');
       if (cols.length === 0 || cols.some((c) => this.inPlay().includes(c.table))) continue;
-      const c = cols.find((x) => this.lex.path(this.plan.subject, x.table)?.every((h) => h.toParent));
+      // A parent's column joins without losing rows; a child's only when asked "with" it.
+      const parent = cols.find((x) => this.lex.path(this.plan.subject, x.table)?.every((h) => h.toParent));
+      const child = has(this.prevContent(i), 'with') ? cols.find((x) => this.lex.path(this.plan.subject, x.table, 1)) : undefined;
+      const c = parent ?? child;
       if (!c) continue;
       this.used.add(i);
-      this.ensure(c.table, 'LEFT');
-      this.plan.steps.push(`"${it.text}" is a column of ${c.table}: LEFT JOIN along ${this.pathText(c.table)}.`);
+      this.ensure(c.table, parent ? 'LEFT' : 'INNER');
+      this.plan.steps.push(`"${it.text}" is a column of ${c.table}: ${parent ? 'LEFT JOIN' : 'JOIN'} along ${this.pathText(c.table)}.`);
     }
   }
 

@@ -55,6 +55,7 @@ async function concurrent(sessions: number, limit: number, delayMs: number) {
   });
   await orchestrator.initialize();
   const before = heapMb();
+  const cpu0 = process.cpuUsage();
   const started = performance.now();
   const latencies: number[] = [];
   const outcomes = await Promise.all(
@@ -66,6 +67,7 @@ async function concurrent(sessions: number, limit: number, delayMs: number) {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   const completed = outcomes.filter((o) => !isErrorResponse(o)).length;
   const callsPerWorkflow = 3;
   const theoretical = limit / (delayMs / 1000) / callsPerWorkflow;
@@ -80,6 +82,9 @@ async function concurrent(sessions: number, limit: number, delayMs: number) {
     lost: sessions - outcomes.length,
     failed: sessions - completed,
     seconds: round(seconds, 3),
+    // CPU seconds over wall seconds near 1 (or above: GC threads) means the run was bound by the orchestrator's own CPU, not by the bulkhead.
+    cpu_seconds: round((cpu.user + cpu.system) / 1e6, 3),
+    cpu_ms_per_workflow: round((cpu.user + cpu.system) / 1000 / sessions, 3),
     throughput_per_s: round(throughput, 1),
     theoretical_per_s: round(theoretical, 1),
     of_theoretical: round(throughput / theoretical, 3),

@@ -130,22 +130,7 @@ function plainChain() {
   };
 }
 
-/** `--only <subject> --count N`: that subject alone, N workflows after a fixed warm-up, nothing printed (for bench/instructions.ts). */
-async function only(name: string, count: number) {
-  const makers: Record<string, () => Promise<() => Promise<unknown>>> = {
-    orchestrator: async () => (await orchestratorRunner(false)).run,
-    bare_xstate: async () => bareXState(),
-    langgraph: async () => langGraph(),
-    plain_chain: async () => plainChain(),
-  };
-  const run = await makers[name]!();
-  for (let i = 0; i < 200 + count; i++) await run();
-  process.exit(0);
-}
-
 async function main() {
-  const at = process.argv.indexOf('--only');
-  if (at >= 0) return only(process.argv[at + 1]!, Number(process.argv[process.argv.indexOf('--count') + 1]));
   const fresh = await orchestratorRunner(false);
   const same = await orchestratorRunner(true);
   const subjects: Record<string, () => Promise<unknown>> = {

@@ -23,7 +23,7 @@ import type { RewardComponent, RewardFeedback, RewardResult } from '../agents/re
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
 import { isErrorResponse, type ProcessResult } from '../orchestrator/result.js';
 import type { Dataset, DatasetItem } from './dataset.js';
-import { mapConcurrent } from './pool.js';
+import { inOrder, mapConcurrent } from './pool.js';
 import { fraction, mean, round4 } from './stats.js';
 
 export const COMPONENTS: readonly RewardComponent[] = ['syntax', 'schema', 'business_logic', 'performance', 'reasoning', 'accuracy'];
@@ -102,8 +102,8 @@ export interface TrainingOptions {
   /** What a good pair is (default reward ≥ 0.9 and accuracy ≥ 0.8). */
   memoryThreshold?: { reward: number; accuracy: number };
   onProgress?: (done: number, total: number) => void;
-  /** Each record as it is made (in completion order, with its index in the dataset's gold items). */
-  onRecord?: (record: TrainingRecord, index: number) => void;
+  /** Each record in dataset order, as soon as it and every question before it are done (streaming to a file). */
+  onRecord?: (record: TrainingRecord) => void;
 }
 
 export interface TrainingReport {
@@ -120,6 +120,9 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRep
   const memoryTally = { added: 0, replaced: 0, unchanged: 0, rejected: 0 };
   let memoryQueue: Promise<unknown> = Promise.resolve();
   let done = 0;
+  const deliver = inOrder<Outcome>((outcome) => {
+    if ('record' in outcome) options.onRecord?.(outcome.record);
+  });
   const outcomes = await mapConcurrent(
     items,
     options.concurrency ?? 4,
@@ -141,7 +144,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRep
       return outcome;
     },
     (outcome, index) => {
-      if ('record' in outcome) options.onRecord?.(outcome.record, index);
+      deliver(outcome, index);
       options.onProgress?.(++done, items.length);
     },
   );

@@ -1,0 +1,42 @@
+/**
+ * The orchestrator behind `eval`, `train` and `batch`: the public one with
+ * the shipped agents. When an LLM is configured (GL_RL_LLM_BASE_URL…), it is
+ * the generator, with the embedded generator as its fallback, and draws its
+ * few-shot examples from the example memory given — none otherwise, so an
+ * evaluation starts from an empty memory unless a memory file is named.
+ */
+import { createOrchestrator, defaultAgents, type Orchestrator } from '../index.js';
+import { createLlmGenerator, llmOptionsFromEnv } from '../agents/query-generator/llm/index.js';
+import type { ExampleMemory } from '../agents/query-generator/memory/index.js';
+
+export interface RunOrchestratorOptions {
+  config?: Record<string, unknown>;
+  memory?: ExampleMemory;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Built and initialized: a bad configuration fails here, before any question is run. */
+export async function openRunOrchestrator(options: RunOrchestratorOptions = {}): Promise<Orchestrator> {
+  const env = options.env ?? process.env;
+  const llm = llmOptionsFromEnv(env);
+  const orchestrator = createOrchestrator({
+    config: options.config,
+    env,
+    ...(llm ? { agents: { query_generator: [createLlmGenerator({ ...llm, ...(options.memory ? { memory: options.memory } : {}) }), defaultAgents.query_generator] } } : {}),
+  });
+  try {
+    await orchestrator.initialize();
+  } catch (error) {
+    await orchestrator.shutdown();
+    throw error;
+  }
+  return orchestrator;
+}
+
+/** The example memory stored at `path` (created on first addition); bad lines are reported through `warn` and skipped. */
+export async function openMemory(path: string, warn: (message: string) => void): Promise<ExampleMemory> {
+  const { ExampleMemory } = await import('../agents/query-generator/memory/index.js');
+  const { memory, report } = await ExampleMemory.open(path);
+  for (const p of report.problems) warn(`${report.path} line ${p.line}: ${p.message}`);
+  return memory;
+}

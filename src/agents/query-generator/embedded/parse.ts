@@ -191,17 +191,18 @@ class Parser {
     }
     const ranked = [...(evidence.size ? evidence : support).entries()].sort((a, b) => b[1] - a[1]);
     if (ranked.length) {
-      this.plan_guess(`no table named; ${ranked[0][0]} chosen from the columns and values mentioned`);
+      this.noteGuess(`no table named; ${ranked[0][0]} chosen from the columns and values mentioned`);
       return { table: ranked[0][0], at: -1 };
     }
     const first = this.analysis?.relevant_tables[0]?.table_name;
     const fallback = (first && this.lex.catalog.table(first)?.name) ?? this.lex.catalog.tables[0].name;
-    this.plan_guess(`nothing in the question names a table; ${fallback} is a guess`);
+    this.noteGuess(`nothing in the question names a table; ${fallback} is a guess`);
     return { table: fallback, at: -1 };
   }
 
+  /** Guesses made while choosing the subject, before the plan exists. */
   private pendingGuesses: string[] = [];
-  private plan_guess(text: string): void {
+  private noteGuess(text: string): void {
     this.pendingGuesses.push(text);
   }
 
@@ -939,7 +940,7 @@ class Parser {
         // "with their contact information": details shown where they exist, every row kept.
         const optional = /\b(information|info|details?)\b/i.test(this.items[i].text) && /\btheir\b|\bits\b/i.test(prev!.text);
         this.join(table, optional ? 'LEFT' : this.options.withJoin ?? 'INNER', `"${prev!.text} ${this.items[i].text}": ${optional ? 'optional details, LEFT' : ''} join`);
-      } else if (this.plan.where.some((c) => condTables(c).has(table)) || this.plan.joins.has(table)) {
+      } else if (this.plan.joins.has(table)) {
         this.ensure(table);
       } else {
         const path = this.lex.path(this.plan.subject, table);
@@ -1798,20 +1799,6 @@ function sameExpr(a: Expr, b: Expr): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function condTables(c: Cond): Set<string> {
-  const out = new Set<string>();
-  const visit = (x: unknown): void => {
-    if (Array.isArray(x)) x.forEach(visit);
-    else if (x && typeof x === 'object') {
-      const o = x as Record<string, unknown>;
-      if (o.k === 'col' && typeof o.src === 'string') out.add(o.src);
-      if (o.k === 'sub' || o.k === 'exists') return;
-      Object.values(o).forEach(visit);
-    }
-  };
-  visit(c);
-  return out;
-}
 
 // ------------------------------------------------------------------ dates
 

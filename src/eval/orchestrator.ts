@@ -8,6 +8,10 @@
 import { createOrchestrator, defaultAgents, type Orchestrator } from '../index.js';
 import { createLlmGenerator, llmOptionsFromEnv } from '../agents/query-generator/llm/index.js';
 import type { ExampleMemory } from '../agents/query-generator/memory/index.js';
+import { openTestSuite, type SampleDatabase } from '../db/database.js';
+import { DEFAULT_SCHEMA_FILE } from '../paths.js';
+import { loadCatalogFile } from '../schema/catalog.js';
+import { loadParser } from '../sql/parser.js';
 
 export interface RunOrchestratorOptions {
   config?: Record<string, unknown>;
@@ -39,4 +43,10 @@ export async function openMemory(path: string, warn: (message: string) => void):
   const { memory, report } = await ExampleMemory.open(path);
   for (const p of report.problems) warn(`${report.path} line ${p.line}: ${p.message}`);
   return memory;
+}
+
+/** The test-suite databases for scoring, one per seed, over the schema the orchestrator uses. */
+export async function openTestDatabases(options: { schema_file?: string | null; seeds: number[] }): Promise<SampleDatabase[]> {
+  await loadParser();
+  return openTestSuite({ catalog: loadCatalogFile(options.schema_file ?? DEFAULT_SCHEMA_FILE), seeds: options.seeds });
 }

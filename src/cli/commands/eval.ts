@@ -53,15 +53,13 @@ function unitFraction(value: string): number {
 }
 
 async function evaluate(options: EvalOptions): Promise<number> {
-  const [{ readDataset }, { runEvaluation }, { openRunOrchestrator, openMemory }, { openJsonlWriter }, { openTestSuite, closeAll }, { loadCatalogFile }, { DEFAULT_SCHEMA_FILE }, { createProgress }] =
+  const [{ readDataset }, { runEvaluation }, { openRunOrchestrator, openMemory, openTestDatabases }, { openJsonlWriter }, { closeAll }, { createProgress }] =
     await Promise.all([
       import('../../eval/dataset.js'),
       import('../../eval/harness.js'),
       import('../../eval/orchestrator.js'),
       import('../../eval/jsonl-writer.js'),
       import('../../db/database.js'),
-      import('../../schema/catalog.js'),
-      import('../../paths.js'),
       import('../progress.js'),
     ]);
   const dataset = await readDataset(options.dataset);
@@ -72,7 +70,7 @@ async function evaluate(options: EvalOptions): Promise<number> {
   const schema_file = options.schema ?? null;
   const [orchestrator, databases] = await Promise.all([
     openRunOrchestrator({ config: { ...(level ? { log_level: level } : {}), ...(schema_file ? { schema_file } : {}) }, memory }),
-    openTestSuite({ catalog: loadCatalogFile(schema_file ?? DEFAULT_SCHEMA_FILE), seeds: options.seeds }),
+    openTestDatabases({ schema_file, seeds: options.seeds }),
   ]);
   const progress = createProgress({ total: dataset.items.length, label: 'eval', force: options.progress });
   try {

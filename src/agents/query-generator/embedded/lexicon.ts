@@ -287,7 +287,7 @@ export function buildLexicon({ catalog, vocabulary, values, grammar = loadGramma
   const root: TrieNode = { next: new Map(), senses: [] };
   const fuzzyWords = new Map<string, Sense[]>();
   const remember = (words: string[], sense: Sense) => {
-    if (words.length !== 1 || words[0].length < 4) return;
+    if (words.length !== 1 || words[0].length < 4 || /\d/.test(words[0])) return;
     const list = fuzzyWords.get(words[0]) ?? [];
     if (!list.some((s) => sameSense(s, sense))) list.push(sense);
     fuzzyWords.set(words[0], list);

@@ -173,7 +173,7 @@ class Parser {
       if (prev && has(prev, 'without', 'have', 'left') && this.anyTableBefore(i)) continue;
       // Noun compounds name their head last: "project revisions", "staff assignments".
       let head = i;
-      while (this.isTableItem(this.items[head + 1]) && !has(this.items[head + 1], 'group', 'with', 'have')) head++;
+      while (this.isTableItem(this.items[head + 1]) && this.items[head + 1].at === this.items[head].end && !has(this.items[head + 1], 'group', 'with', 'have')) head++;
       const table = this.tableOf(this.items[head], support);
       if (table) return { table, at: head };
     }
@@ -1065,7 +1065,9 @@ class Parser {
       const it = this.items[i];
       if (this.used.has(i)) continue;
       if (has(it, 'count') && !has(it, 'sum', 'avg')) {
-        const j = this.next(i);
+        // "count the number of …": one count however many words say it.
+        let j = this.next(i);
+        while (has(this.items[j], 'count') && !isContent(this.items[j])) this.used.add(j++);
         const target = this.items[j];
         const distinct = has(target, 'distinct');
         const t2 = distinct ? this.items[j + 1] : target;
@@ -1286,7 +1288,9 @@ class Parser {
       } else if (has(it, 'recent', 'oldest') && !this.used.has(i) && !has(this.items[i + 1], 'count')) {
         const unitNext = this.items[i + 1] && this.lex.grammar.units[this.items[i + 1].text.toLowerCase()];
         if (unitNext) continue;
-        const d = this.dateColumnFor(i);
+        const named = this.operandAt(this.next(i))?.column;
+        const dateNamed = named && ['date', 'timestamp'].includes(this.lex.catalog.column(named.table, named.column)?.category ?? '') ? named : undefined;
+        const d = dateNamed ?? this.dateColumnFor(i);
         this.addOrder({ expr: col(d.table, d.column), desc: has(it, 'recent'), nullsLast: this.options.nullsLast });
         this.used.add(i);
         this.plan.steps.push(`Order by ${d.column} ${has(it, 'recent') ? 'newest' : 'oldest'} first.`);
@@ -1482,7 +1486,7 @@ class Parser {
     const it = this.items[first];
     if (!it || this.isTableItem(it)) return false;
     const c = this.pickColumn(it);
-    if (!c) return false;
+    if (!c || this.plan.aggregates.some((a) => a.arg?.k === 'col' && a.arg.column === c.column)) return false;
     const column = this.lex.catalog.column(c.table, c.column);
     if (column?.category !== 'text' || this.plan.groupBy.some((g) => g.expr.k === 'col' && g.expr.column === c.column)) {
       return this.plan.groupBy.some((g) => g.expr.k === 'col' && g.expr.column === c.column);
@@ -1658,9 +1662,13 @@ class Parser {
         continue;
       }
       if (it.kind !== 'quoted' && !/\d/.test(it.text)) continue;
-      const column = this.patternColumn(i, it.text, false);
+      // "the resource RES001": a code right after a table word is that table's code.
+      const named = this.isTableItem(this.items[i - 1]) ? senses(this.items[i - 1], 'table')[0].table : undefined;
+      const namedCode = named && /\d/.test(it.text) ? this.facts(named).codeColumn : undefined;
+      const column = named && namedCode ? { table: named, column: namedCode } : this.patternColumn(i, it.text, false);
       if (!column) continue;
-      this.plan.where.push(/\d/.test(it.text) && column.column === this.facts(this.plan.subject).codeColumn
+      this.ensure(column.table);
+      this.plan.where.push(/\d/.test(it.text) && column.column === this.facts(column.table).codeColumn
         ? { k: 'cmp', op: '=', left: col(column.table, column.column), right: lit(it.text) }
         : { k: 'like', arg: col(column.table, column.column), pattern: `%${it.text}%`, negated: false });
       this.plan.guesses.push(`literal "${it.text}" not found among known values`);

@@ -161,7 +161,8 @@ export function annotate(tokens: Token[], lex: Lexicon): Item[] {
     // Units and month names are read by the date phrases, not taken for misspelt schema words.
     const lower = t.raw.toLowerCase();
     const grammarWord = lex.grammar.units[lower] !== undefined || lex.grammar.months[lower] !== undefined;
-    const guess = t.kind === 'word' && !grammarWord ? fuzzySenses(t.norm, lex) : undefined;
+    // Codes (PRJ009) are exact or nothing: one edit away is another row.
+    const guess = t.kind === 'word' && !grammarWord && !/\d/.test(t.norm) ? fuzzySenses(t.norm, lex) : undefined;
     if (guess) items.push({ kind: 'phrase', text: t.raw, senses: guess, kws: new Set(), fuzzy: true, at: i, end: i + 1 });
     else items.push({ kind: 'unknown', text: t.raw, senses: [], kws: new Set(), at: i, end: i + 1 });
     i++;

@@ -96,6 +96,10 @@ describe('embedded generator coverage', () => {
     const byCode = generateEmbedded(`Show project ${code}`, lex, undefined);
     if ('refusal' in byCode) throw new Error('refused');
     expect(byCode.sql).toContain(`Project_Code = '${code}'`);
+    const unknown = `${code.replace(/\d+$/, '')}99999`;
+    const notCorrected = generateEmbedded(`Show project ${unknown}`, lex, undefined);
+    if ('refusal' in notCorrected) throw new Error('refused');
+    expect(notCorrected.sql).toContain(`'${unknown}'`);
   });
 
   it('explains the parse in numbered steps and lowers confidence on guesses', () => {

@@ -70,11 +70,12 @@ export function createServer(options: ServerOptions): HttpService {
   const sendError = (reply: FastifyReply, body: HttpErrorResponse) => send(reply, statusOf(body.error_code), body);
 
   app.addHook('onRequest', async (request, reply) => {
-    if (closing && request.url !== '/health') {
+    const open = request.routeOptions.url === '/health';
+    if (closing && !open) {
       reply.header('connection', 'close');
       return sendError(reply, httpError('SHUTTING_DOWN', 'no new requests are accepted'));
     }
-    if (request.url !== '/health' && !checkKey(request.headers.authorization)) {
+    if (!open && !checkKey(request.headers.authorization)) {
       reply.header('www-authenticate', 'Bearer');
       return sendError(reply, httpError('UNAUTHORIZED', 'a valid API key is required'));
     }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ensureBuilt, run, type Run } from './bin.js';
 
-const COMMANDS = ['ask', 'analyze', 'validate', 'sample-db', 'machines', 'learn', 'serve'];
+const COMMANDS = ['ask', 'analyze', 'validate', 'sample-db', 'machines', 'learn', 'serve', 'batch', 'eval', 'train'];
 
 /** The whole of stdout is one JSON document (JSON.parse refuses trailing text). */
 function oneJson(r: Run): any {
@@ -44,6 +44,15 @@ describe('gl-rl usage (built binary)', () => {
     const r = await run(args);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('runs that cannot be done', () => {
+  it('an unreadable file exits 1 with the reason on stderr', async () => {
+    const r = await run(['validate', '--file', '/nonexistent/query.sql']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ENOENT|no such file/);
     expect(r.stdout).toBe('');
   });
 });

@@ -202,6 +202,8 @@ describe('authentication', () => {
     expect((await fetch(`${s.url}/metrics`)).status).toBe(401);
     expect((await fetch(`${s.url}/metrics`, { headers: { authorization: 'Bearer key-one' } })).status).toBe(200);
     expect((await fetch(`${s.url}/health`)).status).toBe(200);
+    expect((await fetch(`${s.url}/health?probe=1`)).status).toBe(200);
+    expect((await fetch(`${s.url}/nope`)).status).toBe(401);
     expect(s.agents.schema_analyzer!.calls).toBe(1);
   });
 

@@ -5,7 +5,7 @@
  * INVALID_INPUT line and the batch goes on. Exit 0 when the run finished.
  */
 import type { Command } from 'commander';
-import { EXIT, action, globalOptions, integer, logLevel, readInput, writeOut, type GlobalOptions } from '../shared.js';
+import { EXIT, action, globalOptions, integer, openOrchestrator, readInput, writeOut, type GlobalOptions } from '../shared.js';
 
 interface BatchOptions extends GlobalOptions {
   input: string;
@@ -29,19 +29,19 @@ export function register(program: Command): void {
 }
 
 async function batch(options: BatchOptions): Promise<number> {
-  const [{ runBatch }, { openRunOrchestrator }, { openJsonlWriter }, { createProgress }] = await Promise.all([
+  const [{ runBatch }, { openJsonlWriter }, { createProgress }] = await Promise.all([
     import('../../eval/batch.js'),
-    import('../../eval/orchestrator.js'),
     import('../../eval/jsonl-writer.js'),
     import('../progress.js'),
   ]);
   const input = await readInput(options.input);
-  const level = logLevel(options);
-  const orchestrator = await openRunOrchestrator({ config: { ...(level ? { log_level: level } : {}), ...(options.schema ? { schema_file: options.schema } : {}) } });
+  // The same orchestrator as `ask` (an LLM with the user's example memory when configured): a batch is many asks.
+  const { orchestrator, close } = await openOrchestrator(options);
   const out = openJsonlWriter(options.output);
   // The total is known once the runner has read the lines.
   let progress: ReturnType<typeof createProgress> | undefined;
   try {
+    await orchestrator.initialize();
     const { summary } = await runBatch({
       orchestrator,
       input,
@@ -67,6 +67,6 @@ async function batch(options: BatchOptions): Promise<number> {
   } finally {
     progress?.done();
     await out.close().catch(() => undefined);
-    await orchestrator.shutdown();
+    await close();
   }
 }

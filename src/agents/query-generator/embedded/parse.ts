@@ -875,12 +875,23 @@ class Parser {
     if (filter.having) {
       // "overallocated resources": a condition on a per-key total of the filter's table.
       const h = filter.having;
+      const base = filter.cond.k === 'cmp' ? filter.cond : undefined;
+      const fk = this.facts(filter.table).table.foreignKeys.find((f) => f.columns.length === 1 && f.columns[0] === h.per);
+      const parent = fk && this.lex.catalog.table(fk.refTable)?.name;
+      const related = base && parent === this.plan.subject && (base.op === '<' || base.op === '<=') ? this.relatedCount(filter.table, h.fn, h.column) : undefined;
+      if (base && related) {
+        // "underutilized resources": a total below a bound includes the rows with nothing at all (total 0).
+        const total: Expr = { k: 'fn', name: 'COALESCE', args: [related, lit(0)] };
+        this.plan.computed.push({ expr: total, alias: aliasName(`total_${h.column}`) });
+        this.plan.where.push({ ...base, left: total });
+        this.plan.steps.push(`Business rule "${filter.label}": ${h.fn}(${h.column}) of each ${parent} row's ${filter.table} rows, none counting as 0.`);
+        return;
+      }
       this.plan.from = filter.table;
       const perExpr = col(filter.table, h.per);
       if (!this.plan.groupBy.some((g) => g.expr.k === 'col' && g.expr.column === h.per)) this.plan.groupBy.push({ expr: perExpr });
       const agg: Expr = { k: 'fn', name: h.fn, args: [col(filter.table, h.column)] };
       this.addAggregate({ fn: h.fn, arg: col(filter.table, h.column), alias: aliasName(`total_${h.column}`) });
-      const base = filter.cond.k === 'cmp' ? filter.cond : undefined;
       if (base) this.plan.having.push({ ...base, left: agg });
       this.plan.steps.push(`Business rule "${filter.label}": ${h.fn}(${h.column}) per ${h.per}.`);
       return;
@@ -1770,7 +1781,8 @@ class Parser {
     }
     for (const c of p.computed) {
       if (c.expr.k === 'fn' && c.expr.over) continue;
-      if (q.groupBy.length === 0 || q.groupBy.some((g) => sameExpr(g, c.expr as Expr))) q.select.push(c);
+      // Only what the groups determine can stand next to aggregates.
+      if (q.groupBy.some((g) => sameExpr(g, c.expr as Expr))) q.select.push(c);
     }
     q.having = p.having;
     return q;

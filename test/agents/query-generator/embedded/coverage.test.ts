@@ -87,6 +87,21 @@ describe('embedded generator coverage', () => {
     expect(match.same_results, `${out.sql}\n${match.per_database.map((d) => d.reason).join(' | ')}`).toBe(true);
   });
 
+  it.each([
+    'Show open high priority tickets for companies in the Energy industry', 'How many projects does each department have?',
+    'List contracts that expire within 30 days', 'What is the average bill rate per role?', 'Show companies and their number of contracts',
+    'Show the top 5 companies by total contract value', 'Top 3 resources by number of assignments', 'How many resources are underutilized?',
+    'Show me a breakdown of resources by type', 'Which client class has the most tickets?', 'Count the number of distinct roles',
+    'Show the average resolution time of tickets by priority', 'List projects with a margin above 20 percent', 'Total profit by department',
+    'Average ROI of IT projects', 'Show projects whose end date has passed', 'Contracts that have not ended', 'Count of sub-projects per parent project',
+    'Share of revenue from IT projects', 'Which department has the highest average budget?', 'Show each project\'s total staff allocation',
+    'List suppliers with their payment terms', 'Find duplicate company names', 'Latest contract end date', 'Projects with budget not set',
+  ])('runs on PostgreSQL: %s', async (question) => {
+    const out = generateEmbedded(question, lex, undefined, { numCandidates: 3 });
+    if ('refusal' in out) throw new Error('refused');
+    for (const sql of [out.sql, ...out.alternatives.map((a) => a.sql)]) await expect(dbs.sources[0].query(sql)).resolves.toBeDefined();
+  });
+
   it('matches names and codes from the database in the question', () => {
     const company = dbs.values.SRM_COMPANIES.Company_Name[0];
     const out = generateEmbedded(`Show the contracts of ${company}`, lex, undefined);

@@ -80,6 +80,7 @@ describe('gl-rl eval', () => {
     [['eval', '--dataset', join(dir, 'missing.jsonl'), '--json'], 1, /cannot read dataset/],
     [['batch', '--input', REQUESTS], 2, /required option '--output <file>'/],
     [['train', '--dataset', DATASET, '--candidates', '0'], 2, /--candidates must be an integer ≥ 1/],
+    [['train', '--dataset', DATASET, '--out', '-', '--json'], 2, /would both print on stdout/],
   ])('%j exits %i', async (args, code, message) => {
     const r = await run(args as string[]);
     expect(r.code).toBe(code);

@@ -5,7 +5,7 @@
  * per-component means and accuracy. Exit 0 when the run finished.
  */
 import type { Command } from 'commander';
-import { EXIT, action, globalOptions, integer, logLevel, writeOut, type GlobalOptions } from '../shared.js';
+import { EXIT, UsageError, action, globalOptions, integer, logLevel, writeOut, type GlobalOptions } from '../shared.js';
 
 interface TrainOptions extends GlobalOptions {
   dataset: string;
@@ -40,11 +40,11 @@ async function train(options: TrainOptions): Promise<number> {
     import('../../eval/jsonl-writer.js'),
     import('../progress.js'),
   ]);
+  if (options.out === '-' && options.json) throw new UsageError('--out - and --json would both print on stdout: give --out a file');
   const dataset = await readDataset(options.dataset);
   for (const p of dataset.problems) warn(`${options.dataset} line ${p.line}: ${p.message}`);
   const questions = dataset.items.filter((i) => i.expect === 'sql').length;
   if (questions === 0) throw new Error(`${options.dataset} has no {query, sql} line to train on`);
-  if (options.out === '-' && options.json) throw new Error('--out - and --json would both print on stdout: give --out a file');
   const memory = options.memory ? await openMemory(options.memory, warn) : undefined;
   const level = logLevel(options);
   const orchestrator = await openRunOrchestrator({
@@ -83,7 +83,9 @@ async function train(options: TrainOptions): Promise<number> {
       const m = summary.memory;
       lines.push(`  memory ${m.path}: ${m.added} added, ${m.replaced} replaced, ${m.unchanged} unchanged`);
     }
-    writeOut(lines.join('\n'));
+    // With the records on stdout, the summary must not mix with them.
+    if (options.out === '-') process.stderr.write(`${lines.join('\n')}\n`);
+    else writeOut(lines.join('\n'));
     return EXIT.ok;
   } finally {
     progress.done();

@@ -21,14 +21,15 @@ const WRITE_VERBS = new Set([
   'apply', 'put', 'make', 'give', 'deny', 'disable', 'enable', 'discard', 'empty', 'flush', 'clean', 'cleanup',
 ]);
 
-/** Write verbs that read when followed by these words: "add up the budgets", "give me the list". */
+/** Write verbs that read when followed by these words: "add up the budgets", "give me the list", "create a report of…". */
 const READ_PARTICLES: Record<string, string[]> = {
   add: ['up'],
   give: ['me', 'us', 'a', 'an', 'the', 'all', 'every', 'each', 'list', 'total', 'count', 'number', 'summary', 'overview', 'breakdown'],
-  make: ['a', 'list', 'me', 'us', 'sense'],
-  load: [],
+  make: ['a list', 'a report', 'a summary', 'me', 'us', 'sense'],
   put: ['together'],
-  close: [],
+  update: ['me', 'us'],
+  change: ['in', 'over'],
+  create: ['a list', 'a report', 'a summary', 'an overview', 'a breakdown', 'a chart'],
 };
 
 /** Lead-ins before the imperative: "please", "can you", "I want to", "go ahead and"… */
@@ -76,8 +77,8 @@ function writeVerb(clause: string): string | undefined {
   const tokens = withoutLeadIns(words(clause));
   const verb = tokens[0];
   if (verb === undefined || !WRITE_VERBS.has(verb)) return undefined;
-  const particles = READ_PARTICLES[verb];
-  if (particles && particles.includes(tokens[1] ?? '')) return undefined;
+  const following = tokens.slice(1, 3);
+  if (READ_PARTICLES[verb]?.some((p) => p.split(' ').every((w, k) => following[k] === w))) return undefined;
   // "Set of projects…", "Change log for…", "Copy of the contract…": nouns, not imperatives.
   if (tokens[1] === 'of' || tokens[1] === 'log' || tokens[1] === 'history' || tokens[1] === 'logs') return undefined;
   return verb;

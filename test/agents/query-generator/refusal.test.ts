@@ -27,6 +27,8 @@ describe('write requests are refused', () => {
     'alter table projects add column owner text',
     'I want to delete all inactive companies',
     'Go ahead and mark project PRJ002 as completed',
+    'Create a table called invoices',
+    'Make a backup table of the contracts',
   ])('own: %s', (q) => {
     expect(writeRequestRefusal(q)?.refusal.error_code).toBe('WRITE_NOT_ALLOWED');
   });
@@ -41,6 +43,9 @@ describe('write requests are refused', () => {
     'How many contracts were created this year?',
     'Show the change log for project PRJ001',
     'Find projects whose status was set to On Hold',
+    'Create a list of active projects',
+    'Update me on the contracts expiring this month',
+    'Change in budget per department',
   ])('read questions that mention such words are answered: %s', (q) => {
     expect(writeRequestRefusal(q)).toBeUndefined();
   });

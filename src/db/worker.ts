@@ -116,12 +116,14 @@ const describe = (e, statement) => ({
  * statement reboots one, without compiling 9 MB of WASM each time. When the
  * files are not where this PGlite version keeps them, each worker loads its own.
  */
-let shared: Promise<{ module: WebAssembly.Module; bundle: Uint8Array } | undefined> | undefined;
+/** A compiled WebAssembly module, passed to workers as it is; the build's `lib` (ES2023, no DOM) has no WebAssembly types. */
+type WasmModule = object;
 
-/** The global `WebAssembly` object; the project's `lib` settings declare only its types. */
-const wasmCompiler = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } }).WebAssembly;
+let shared: Promise<{ module: WasmModule; bundle: Uint8Array } | undefined> | undefined;
 
-function sharedAssets(): Promise<{ module: WebAssembly.Module; bundle: Uint8Array } | undefined> {
+const wasmCompiler = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> } }).WebAssembly;
+
+function sharedAssets(): Promise<{ module: WasmModule; bundle: Uint8Array } | undefined> {
   shared ??= (async () => {
     const dist = dirname(PGLITE_ENTRY);
     try {

@@ -1,9 +1,11 @@
 /**
- * The orchestrator behind `eval`, `train` and `batch`: the public one with
- * the shipped agents. When an LLM is configured (GL_RL_LLM_BASE_URL…), it is
- * the generator, with the embedded generator as its fallback, and draws its
- * few-shot examples from the example memory given — none otherwise, so an
- * evaluation starts from an empty memory unless a memory file is named.
+ * What `eval` and `train` run on: the public orchestrator with the shipped
+ * agents, the example memory and the test-suite databases. When an LLM is
+ * configured (GL_RL_LLM_BASE_URL…), it is the generator, with the embedded
+ * generator as its fallback, and draws its few-shot examples from the memory
+ * given — none otherwise (unlike `ask`, which reads the user's default
+ * memory), so an evaluation starts from an empty memory unless a memory file
+ * is named.
  */
 import { createOrchestrator, defaultAgents, type Orchestrator } from '../index.js';
 import { createLlmGenerator, llmOptionsFromEnv } from '../agents/query-generator/llm/index.js';

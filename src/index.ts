@@ -14,7 +14,8 @@ function withDefaults(options: PublicOrchestratorOptions): OrchestratorOptions {
     ...options,
     defaults: {
       agents: defaultAgents as Record<Role, (typeof defaultAgents)[Role]>,
-      services: (config) => createDomain({ schema_file: config.schema_file, seeds: config.seeds, cache_ttl: config.cache_ttl }),
+      services: (config) =>
+        createDomain({ schema_file: config.schema_file, seeds: config.seeds, cache_ttl: config.cache_ttl, reward_weights: config.reward_weights }),
     },
   };
 }

@@ -26,6 +26,8 @@ export interface DomainOptions {
   seeds?: number[];
   /** Seconds the reward evaluator keeps gold results. */
   cache_ttl?: number;
+  /** Reward component weights over the defaults. */
+  reward_weights?: Record<string, number> | null;
 }
 
 export interface Domain extends AgentServices {
@@ -64,6 +66,7 @@ export async function createDomain(options: DomainOptions = {}): Promise<Domain>
         validate: (sql, signal) => validateSql(sql, validatorDeps, { signal }),
         databases,
         cacheTtl: options.cache_ttl,
+        weights: options.reward_weights ?? undefined,
       }),
     };
     return {

@@ -40,6 +40,8 @@ export interface OrchestratorConfig {
   schema_file: string | null;
   /** Seeds of the sample databases used for execution-based rewards. */
   seeds: number[];
+  /** Reward component weights over the defaults (syntax 0.20, schema 0.25, business_logic 0.20, performance 0.15, reasoning 0.10, accuracy 0.10); normalized. */
+  reward_weights: Record<string, number> | null;
   /** pino level. */
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -61,10 +63,11 @@ export const DEFAULT_CONFIG: Readonly<OrchestratorConfig> = Object.freeze({
   max_turns_per_session: 50,
   schema_file: null,
   seeds: [1, 2, 3],
+  reward_weights: null,
   log_level: 'info',
 });
 
-type Kind = 'positive' | 'nonnegative' | 'count' | 'natural' | 'boolean' | 'path' | 'seeds' | 'level';
+type Kind = 'positive' | 'nonnegative' | 'count' | 'natural' | 'boolean' | 'path' | 'seeds' | 'weights' | 'level';
 
 const KINDS: Record<keyof OrchestratorConfig, Kind> = {
   timeout: 'positive',
@@ -83,6 +86,7 @@ const KINDS: Record<keyof OrchestratorConfig, Kind> = {
   max_turns_per_session: 'count',
   schema_file: 'path',
   seeds: 'seeds',
+  reward_weights: 'weights',
   log_level: 'level',
 };
 
@@ -141,6 +145,12 @@ function fromEnv(key: keyof OrchestratorConfig, raw: string): unknown {
       return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
     case 'seeds':
       return raw.split(',').map((s) => Number(s.trim()));
+    case 'weights':
+      try {
+        return JSON.parse(raw);
+      } catch {
+        return raw;
+      }
     case 'path':
     case 'level':
       return raw;
@@ -184,6 +194,11 @@ function checkValue(kind: Kind, value: unknown): string | null {
       return Array.isArray(value) && value.length > 0 && value.every((s) => Number.isInteger(s) && s >= 0)
         ? null
         : 'must be a non-empty list of non-negative integers';
+    case 'weights':
+      return value === null ||
+        (typeof value === 'object' && !Array.isArray(value) && Object.values(value as object).every((w) => typeof w === 'number' && Number.isFinite(w) && w >= 0))
+        ? null
+        : 'must be null or an object of component weights (numbers >= 0), e.g. {"accuracy": 0.5}';
     case 'level':
       return typeof value === 'string' && LEVELS.includes(value) ? null : `must be one of ${LEVELS.join(', ')}`;
   }

@@ -76,3 +76,14 @@ describe('configuration', () => {
     await expect(b.initialize()).rejects.toThrow(/agents.validator\[0\]/);
   });
 });
+
+describe('reward weights', () => {
+  it('accepts component weights from the object or as JSON from the environment', () => {
+    expect(resolveConfig({ env: { GL_RL_REWARD_WEIGHTS: '{"accuracy":0.5}' } }).reward_weights).toEqual({ accuracy: 0.5 });
+    expect(resolveConfig({ env: {}, config: { reward_weights: { syntax: 1 } } }).reward_weights).toEqual({ syntax: 1 });
+  });
+
+  it.each([[[1, 2]], [{ accuracy: -1 }], [{ accuracy: 'high' }], ['heavy']])('rejects %j naming reward_weights', (reward_weights) => {
+    expect(() => resolveConfig({ env: {}, config: { reward_weights } })).toThrow(/reward_weights/);
+  });
+});

@@ -126,7 +126,7 @@ function sessionActorBytes(count: number): number {
 
 async function main() {
   const run = await concurrent(1000, 200, 100);
-  const heap = await sequentialHeap(QUICK ? 3000 : 10_000);
+  const heap = await sequentialHeap(QUICK ? 2000 : 10_000);
   emit('concurrency', { machine: machine(), concurrent: run, session_actor_bytes: sessionActorBytes(1000), sequential_heap: heap });
 }
 

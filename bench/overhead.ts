@@ -141,7 +141,7 @@ async function main() {
     plain_chain: plainChain(),
   };
   const rounds = QUICK ? 3 : 7;
-  const perRound = QUICK ? 200 : 500;
+  const perRound = QUICK ? 100 : 500;
   const wall: Record<string, number[]> = {};
   const cpu: Record<string, number[]> = {};
   for (const [name, run] of Object.entries(subjects)) {

@@ -23,5 +23,6 @@ export interface GeneratedQuery {
   reasoning: string;
   confidence: number;
   alternatives: Candidate[];
+  /** generation_time in seconds, like every duration of the system. */
   metadata: { generator: string; tokens_used?: number; generation_time: number };
 }

@@ -49,6 +49,7 @@ export interface ValidationResult {
   validated_sql: string;
   metadata: {
     /** Milliseconds. */
+    /** Seconds, like every duration of the system. */
     validation_time: number;
     layers_executed: Layer[];
     /** `explain` when the database planned the query, `ast` when performance was judged from the tree alone. */

@@ -128,7 +128,7 @@ function assemble(sql: string, reports: LayerReport[], strict: boolean, started:
     suggestions,
     validated_sql: sql,
     metadata: {
-      validation_time: Math.round((performance.now() - started) * 1000) / 1000,
+      validation_time: (performance.now() - started) / 1000,
       layers_executed: ordered.filter((l) => executed.has(l)),
       ...(perf ? { performance_basis: perf.basis } : {}),
       ...(perf?.plan ? { plan: perf.plan } : {}),

@@ -49,7 +49,7 @@ export function createLlmGenerator(options: LlmGeneratorOptions): AgentFunction<
       metadata: {
         generator,
         ...(response.total_tokens === undefined ? {} : { tokens_used: response.total_tokens }),
-        generation_time: performance.now() - started,
+        generation_time: (performance.now() - started) / 1000,
       },
     };
   };

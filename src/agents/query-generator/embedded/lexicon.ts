@@ -320,7 +320,10 @@ export function buildLexicon({ catalog, vocabulary, values, grammar = loadGramma
       // "Project_Name" is also the project's "name"; "Contract_Value" the contract's "value".
       if (words.length > 1 && entity.has(singular(words[0]))) schemaTerm(words.slice(1).join(' '), { ...sense, rank: 1 });
       if (words.at(-1) === 'percent') schemaTerm([...words.slice(0, -1), 'percentage'].join(' '), sense);
-      if (words.length > 1 && words.at(-1) === 'date' && words.length === 2) schemaTerm(words[0], { ...sense, rank: 2 });
+      // "Start_Date" is the "start"; "Purge_Date" is not the "purge" (that names the table).
+      if (words.length === 2 && words[1] === 'date' && !entity.has(singular(words[0]))) schemaTerm(words[0], { ...sense, rank: 2 });
+      // "Records_Count" is what "1000 records" counts.
+      if (words.length > 1 && words.at(-1) === 'count' && !entity.has(singular(words[0]))) schemaTerm(words.slice(0, -1).join(' '), { ...sense, rank: 2 });
     }
   }
   if (vocabulary) {

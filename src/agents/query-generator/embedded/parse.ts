@@ -131,8 +131,10 @@ class Parser {
   }
 
   /** The table an item names, choosing among its table senses by the rest of the question. */
-  private tableOf(item: Item, support: Map<string, number>): string | undefined {
-    const tables = senses(item, 'table');
+  private tableOf(item: Item, support: Map<string, number>, avoid?: string): string | undefined {
+    const all = senses(item, 'table');
+    // A table named beside the subject ("companies without supplier properties") is another one when it can be.
+    const tables = avoid && all.some((t) => t.table !== avoid) ? all.filter((t) => t.table !== avoid) : all;
     if (tables.length === 0) return undefined;
     let best = tables[0];
     let bestScore = -Infinity;
@@ -326,7 +328,7 @@ class Parser {
       // "twice the budget", "3 times the cost rate", "50% of the budget": a multiple of another column.
       const percentOf = has(it, 'percent_number') && has(this.items[j + 1], 'in', 'eq') && !isContent(this.items[j + 1]);
       const k = has(this.items[j + 1], 'times') || percentOf ? j + 2 : j + 1;
-      const other = this.items[k] && !this.isTableItem(this.items[k]) ? this.pickColumn(this.items[k], left.table) : undefined;
+      const other = this.items[k] && !this.used.has(k) && !this.isTableItem(this.items[k]) ? this.pickColumn(this.items[k], left.table) : undefined;
       if (other && this.lex.catalog.column(other.table, other.column)?.category === 'number') {
         const factor = percentOf ? it.num! / 100 : it.num!;
         return { expr: { k: 'bin', op: '*', left: lit(factor), right: col(other.table, other.column) }, cmpCol: `${factor} × ${other.column}`, span: k - i };
@@ -569,6 +571,13 @@ class Parser {
         continue;
       }
       let left = this.leftOperand(i);
+      // "more than 1000 records", "over 40 hours": the noun after the number names the column.
+      const adjacent = this.items[i + 1]?.kind === 'num' && this.items[i + 2]?.at === this.items[i + 1].end;
+      const unitColumn = adjacent && !this.isTableItem(this.items[i + 2]) ? this.pickColumn(this.items[i + 2]) : undefined;
+      if (unitColumn && this.lex.catalog.column(unitColumn.table, unitColumn.column)?.category === 'number') {
+        this.used.add(i + 2);
+        left = { expr: col(unitColumn.table, unitColumn.column), label: unitColumn.column, table: unitColumn.table };
+      }
       const dated = readDate(this.items, this.next(i), this.lex);
       if (dated && dated.value.kind !== 'relative' && !(left && this.isDateColumnExpr(left))) {
         // "started after January 2024": the date column the verb names.
@@ -610,6 +619,9 @@ class Parser {
       } else if (right.expr) {
         const value = right.expr.k === 'lit' && typeof right.expr.value === 'number' && this.unitScale(i + 1 + right.span);
         const expr = value ? lit((right.expr as { value: number }).value * value) : right.expr;
+        // "over 40 hours": an unknown word right after the number is its unit.
+        const unit = this.items[i + 1 + right.span];
+        if (expr.k === 'lit' && unit?.kind === 'unknown' && unit.at === this.items[i + right.span].end) this.used.add(i + 1 + right.span);
         this.addCondition({ k: 'cmp', op, left: left.expr, right: expr }, left);
         this.plan.steps.push(`Filter: ${left.label} ${op} ${right.cmpCol ?? (expr.k === 'lit' ? String(expr.value) : 'value')}.`);
       }
@@ -923,7 +935,7 @@ class Parser {
         continue;
       }
       i = head;
-      const table = this.tableOf(this.items[i], support);
+      const table = this.tableOf(this.items[i], support, has(prev, 'without', 'have', 'with', 'left') ? this.plan.subject : undefined);
       if (!table) continue;
       this.used.add(i);
       if (has(prev, 'group')) {

@@ -12,7 +12,7 @@ import { isolateQuestion, writeRequestRefusal } from '../refusal.js';
 import type { Lexicon } from './lexicon.js';
 import { parseItems, type ParseOptions, type ParseOutcome } from './parse.js';
 import { describeQuery, emptyQuery, renderQuery, type Query } from './query.js';
-import { annotate, tokenize } from './tokens.js';
+import { annotate, tokenize, type Item } from './tokens.js';
 
 export interface GenerateOptions {
   numCandidates?: number;
@@ -95,6 +95,22 @@ function otherSubjects(outcome: ParseOutcome, analysis: SchemaAnalysis | undefin
   return names.filter((t) => t !== outcome.subject);
 }
 
+/** A parse that cannot fail: an unexpected error gives the most relevant table's listing, flagged as a guess. */
+function safeParse(lex: Lexicon, items: Item[], analysis: SchemaAnalysis | undefined, options: ParseOptions): ParseOutcome {
+  try {
+    return parseItems(lex, items, analysis, options);
+  } catch (err) {
+    const named = analysis?.relevant_tables[0]?.table_name;
+    const subject = (named && lex.catalog.table(named)?.name) ?? lex.catalog.tables[0].name;
+    return {
+      query: emptyQuery({ table: subject, key: subject }),
+      subject,
+      steps: [`The question could not be parsed (${(err as Error).message}); listing ${subject}, the most relevant table.`],
+      guesses: ['no parse', 'table from the analysis only'],
+    };
+  }
+}
+
 export function generateEmbedded(question: string, lex: Lexicon, analysis: SchemaAnalysis | undefined, options: GenerateOptions = {}): Generation | Refusal {
   const refusal = writeRequestRefusal(question);
   if (refusal) return refusal;
@@ -116,7 +132,7 @@ export function generateEmbedded(question: string, lex: Lexicon, analysis: Schem
   };
 
   const base: ParseOptions = { nullsLast: options.nullsLast };
-  const primary = parseItems(lex, items, analysis, base);
+  const primary = safeParse(lex, items, analysis, base);
   push(primary, 0);
   const wanted = Math.max(1, options.numCandidates ?? 1) + (options.attempt ?? 0);
   if (wanted > candidates.length) {
@@ -127,7 +143,7 @@ export function generateEmbedded(question: string, lex: Lexicon, analysis: Schem
     for (const t of otherSubjects(primary, analysis, lex)) variants.push([{ subject: t }, `Variant: ${t} as the subject.`]);
     for (const [opts, note] of variants) {
       if (candidates.length >= wanted) break;
-      const outcome = parseItems(lex, items, analysis, { ...base, ...opts });
+      const outcome = safeParse(lex, items, analysis, { ...base, ...opts });
       if (sameQuery(outcome.query, primary.query)) continue;
       push(outcome, 0.2 + 0.05 * candidates.length, note);
     }

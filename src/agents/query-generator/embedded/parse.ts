@@ -1166,7 +1166,7 @@ class Parser {
     for (let i = 0; i < this.items.length; i++) {
       const it = this.items[i];
       if (!has(it, 'group') || this.used.has(i)) continue;
-      const j = this.next(i);
+      let j = this.next(i);
       const target = this.items[j];
       if (!target) continue;
       const unit = this.lex.grammar.units[target.text.toLowerCase()];
@@ -1179,7 +1179,11 @@ class Parser {
         this.plan.steps.push(`Group by ${unit} of ${d.column}.`);
         continue;
       }
-      const c = this.isTableItem(target) ? undefined : this.pickColumn(target);
+      // "by project department": a table word qualifying the column after it.
+      const qualified = this.isTableItem(target) && this.items[j + 1]?.at === target.end && !this.isTableItem(this.items[j + 1])
+        ? senses(this.items[j + 1], 'column').find((x) => senses(target, 'table').some((t) => t.table === x.table)) : undefined;
+      if (qualified) this.used.add(j++);
+      const c = qualified ?? (this.isTableItem(target) ? undefined : this.pickColumn(target));
       if (c) {
         const column = this.lex.catalog.column(c.table, c.column);
         const numeric = column?.category === 'number' && !column.primaryKey;
@@ -1524,6 +1528,14 @@ class Parser {
   /** "Opportunities by stage" with no measure named: a count with totals and averages of the numeric columns. */
   private implicitSummary(): void {
     if (this.plan.groupBy.length === 0 || this.plan.aggregates.length || this.plan.having.length || this.plan.from) return;
+    // "Revenue by year": the amount named before the grouping is totalled.
+    const named = this.items.map((it, k) => (this.used.has(k) || this.isTableItem(it) ? undefined : this.pickColumn(it)))
+      .filter((c): c is ColumnSense => c !== undefined && this.lex.catalog.column(c.table, c.column)?.category === 'number');
+    if (named.length) {
+      for (const c of named) this.addAggregate({ fn: 'SUM', arg: col(c.table, c.column), alias: aliasName(`total_${c.column}`) });
+      this.plan.steps.push(`Total of ${named.map((c) => c.column).join(', ')} per group.`);
+      return;
+    }
     this.addAggregate({ fn: 'COUNT', alias: 'count' });
     const table = this.facts(this.plan.subject).table;
     const fkColumns = new Set(table.foreignKeys.flatMap((f) => f.columns));

@@ -48,6 +48,7 @@ describe('embedded generator accuracy on the dev questions', () => {
         failures.push(`REFUSED ${line.query}`);
         continue;
       }
+      expect(out.reasoning, line.query).not.toContain('could not be parsed');
       const match = await executionMatch(dbs.sources, line.sql!, out.sql);
       if (match.same_results) correct++;
       else {

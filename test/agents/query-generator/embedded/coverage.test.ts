@@ -99,6 +99,7 @@ describe('embedded generator coverage', () => {
   ])('runs on PostgreSQL: %s', async (question) => {
     const out = generateEmbedded(question, lex, undefined, { numCandidates: 3 });
     if ('refusal' in out) throw new Error('refused');
+    expect(out.reasoning).not.toContain('could not be parsed');
     for (const sql of [out.sql, ...out.alternatives.map((a) => a.sql)]) await expect(dbs.sources[0].query(sql)).resolves.toBeDefined();
   });
 

@@ -60,7 +60,7 @@ export async function createDomain(options: DomainOptions = {}): Promise<Domain>
     const validatorDeps = { catalog, explain };
     const agents: Record<Role, AgentFunction> = {
       schema_analyzer: createSchemaAnalyzer({ catalog, vocabulary }),
-      query_generator: createEmbeddedGenerator({ catalog, vocabulary, values: await primary.readValueDomains(declared, 200) }),
+      query_generator: createEmbeddedGenerator({ catalog, vocabulary, values: await readGeneratorValues(primary, declared) }),
       validator: createValidator(validatorDeps),
       reward_evaluator: createRewardEvaluator({
         validate: (sql, signal) => validateSql(sql, validatorDeps, { signal }),

@@ -140,7 +140,10 @@ function generateTable(catalog: Catalog, table: Table, seed: number, today: numb
     .filter((fk) => fk.refTable.toLowerCase() !== table.name.toLowerCase())
     .map((fk) => foreignKeyPicker(fk, generated, createRandom(seed, `fk:${table.name}:${fk.columns.join(',')}`)));
   const selfKeys = table.foreignKeys.filter((fk) => fk.refTable.toLowerCase() === table.name.toLowerCase());
-  const keys = [table.primaryKey, ...table.uniqueKeys].filter((k) => k.length > 0);
+  // Display names are kept distinct within a table, as an ERP's users keep them: two projects
+  // called alike would make "per project" groupings ambiguous in a way real data rarely is.
+  const names = table.columns.filter((c) => c.category === 'text' && /(^|_)name$/i.test(c.name) && !c.primaryKey && !c.unique).map((c) => [c.name]);
+  const keys = [table.primaryKey, ...table.uniqueKeys, ...names].filter((k) => k.length > 0);
   const seen = keys.map(() => new Set<string>());
   const rows: Row[] = [];
 

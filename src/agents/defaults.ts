@@ -15,6 +15,7 @@ import { loadParser } from '../sql/parser.js';
 import { closeAll, openOnFirstUse, openSampleDatabase, type SampleDatabase } from '../db/database.js';
 import { createSchemaAnalyzer, extractEntities } from './schema-analyzer/index.js';
 import { createEmbeddedGenerator } from './query-generator/agent.js';
+import { readGeneratorValues } from './query-generator/values.js';
 import { createValidator, explainVia, validateSql } from './validator/index.js';
 import { createRewardEvaluator } from './reward-evaluator/agent.js';
 import type { AgentCallContext, AgentFunction, AgentServices, Role } from './types.js';

@@ -52,7 +52,7 @@ type Path = { steps: Array<{ state: any; event: any }>; state: any };
 function edgePaths(): Path[] {
   const shortest = new Map<string, Path>();
   for (const p of getShortestPaths(sessionMachine, options) as unknown as Path[]) shortest.set(serializeState(p.state), p);
-  const adjacency = getAdjacencyMap(sessionMachine, options as any) as Record<string, { transitions: Record<string, { event: any; state: any }> }>;
+  const adjacency = getAdjacencyMap(sessionMachine, options as any) as unknown as Record<string, { transitions: Record<string, { event: any; state: any }> }>;
   const paths: Path[] = [];
   for (const [key, { transitions }] of Object.entries(adjacency)) {
     const prefix = shortest.get(key);

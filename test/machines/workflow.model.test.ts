@@ -130,7 +130,7 @@ describe('workflow chart (model-based)', () => {
   it('replaying every generated path covers exactly the transitions the machine defines', () => {
     const covered = new Set<string>();
     const never = fromPromise(() => new Promise<never>(() => {}));
-    const logic = workflowMachine.provide({ actors: { prepareWorkflow: never, entityExtractor: never, agentCall: never as any } });
+    const logic = workflowMachine.provide({ actors: { prepareWorkflow: never as any, entityExtractor: never as any, agentCall: never as any } });
     for (const mode of ['generate', 'train'] as const) {
       for (const path of allPaths[mode]) {
         const actor = createActor(logic, {
@@ -173,9 +173,9 @@ const silent = pino({ level: 'silent' });
 /** What each agent does on each attempt, derived from the path's events. */
 function scriptsFor(path: Path) {
   const perRole: Record<Role, Behaviour[]> = { schema_analyzer: [], query_generator: [], validator: [], reward_evaluator: [] };
-  let extractor: 'ok' | 'error' | 'hang' = 'hang';
-  let warm: 'none' | 'analysis' | 'both' = 'none';
-  let ending: 'none' | 'cancel' | 'timeout' = 'none';
+  let extractor = 'hang' as 'ok' | 'error' | 'hang';
+  let warm = 'none' as 'none' | 'analysis' | 'both';
+  let ending = 'none' as 'none' | 'cancel' | 'timeout';
   const attempts = (b: Behaviour) => Array.from({ length: MAX_RETRIES + 1 }, () => b);
   path.steps.slice(1).forEach((step, i) => {
     const e = step.event;

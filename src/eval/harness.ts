@@ -14,7 +14,7 @@ import { percentile } from '../orchestrator/metrics.js';
 import { loadParser } from '../sql/parser.js';
 import { checkReadOnly } from '../sql/safety.js';
 import type { Dataset, DatasetItem, Expectation } from './dataset.js';
-import { compareRuns, databaseName, runOnAll, type DatabaseRun, type ResultSource } from './match.js';
+import { compareRuns, databaseName, runOnAll, type DatabaseRun, type ResultSource } from '../db/match.js';
 import { mapConcurrent } from './pool.js';
 import { fraction } from './stats.js';
 

@@ -11,7 +11,7 @@ import { createOrchestrator, type Orchestrator } from '../../src/index.js';
 import { closeAll, type SampleDatabase } from '../../src/db/database.js';
 import { parseDataset, type DatasetItem } from '../../src/eval/dataset.js';
 import { runEvaluation, type EvaluationReport } from '../../src/eval/harness.js';
-import { executionMatch } from '../../src/eval/match.js';
+import { executionMatch } from '../../src/db/match.js';
 import { openTestDatabases } from '../../src/eval/orchestrator.js';
 import type { ProcessOutcome } from '../../src/orchestrator/result.js';
 

@@ -1,5 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
-import type { ResultSource } from '../../src/eval/match.js';
+import type { ResultSource } from '../../src/db/match.js';
 
 /**
  * One schema of a bare PGlite instance as a result source, recording every

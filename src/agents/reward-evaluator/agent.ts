@@ -6,7 +6,7 @@
  * GRPO advantages; the expected SQL runs once per group, and is cached.
  */
 import { AppError } from '../../errors.js';
-import { executionMatch, runOnAll, type DatabaseRun, type ResultSource } from '../../eval/match.js';
+import { executionMatch, runOnAll, type DatabaseRun, type ResultSource } from '../../db/match.js';
 import { loadParser } from '../../sql/parser.js';
 import { checkReadOnly } from '../../sql/safety.js';
 import type { AgentFunction } from '../types.js';

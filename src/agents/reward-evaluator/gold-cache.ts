@@ -3,7 +3,7 @@
  * GRPO group scores many candidates against one expected query, and a
  * training epoch comes back to the same question.
  */
-import type { DatabaseRun } from '../../eval/match.js';
+import type { DatabaseRun } from '../../db/match.js';
 
 interface Entry {
   runs: Promise<DatabaseRun[]>;

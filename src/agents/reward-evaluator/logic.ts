@@ -5,7 +5,7 @@
  * execution match, this module only turns them into numbers.
  */
 import { AppError } from '../../errors.js';
-import type { ExecutionMatch } from '../../eval/match.js';
+import type { ExecutionMatch } from '../../db/match.js';
 import type { Layer, ValidationDetails, ValidationIssue, ValidationResult } from '../validator/contract.js';
 import type { RewardComponent, RewardFeedback, RewardResult } from './contract.js';
 import { bareName, type SqlFacts } from './facts.js';

@@ -15,7 +15,7 @@ import {
   scoreSyntax,
   type ScoreInput,
 } from '../../../src/agents/reward-evaluator/logic.js';
-import type { ExecutionMatch } from '../../../src/eval/match.js';
+import type { ExecutionMatch } from '../../../src/db/match.js';
 import { AppError } from '../../../src/errors.js';
 import { loadParser } from '../../../src/sql/parser.js';
 import { GOOD_REASONING, validation } from './helpers.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateEmbedded } from '../../../../src/agents/query-generator/embedded/generate.js';
 import { buildLexicon, type Lexicon } from '../../../../src/agents/query-generator/embedded/lexicon.js';
-import { executionMatch } from '../../../../src/eval/match.js';
+import { executionMatch } from '../../../../src/db/match.js';
 import { loadCatalogFile } from '../../../../src/schema/catalog.js';
 import { loadVocabulary } from '../../../../src/schema/vocabulary.js';
 import { DEFAULT_SCHEMA_FILE } from '../../../../src/paths.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, openTestSuite, type SampleDatabase } from '../../src/db/database.js';
-import { executionMatch, runOnAll, type DatabaseRun } from '../../src/eval/match.js';
+import { executionMatch, runOnAll, type DatabaseRun } from '../../src/db/match.js';
 import { DEFAULT_SCHEMA_FILE } from '../../src/paths.js';
 import { loadCatalogFile } from '../../src/schema/catalog.js';
 import { loadParser } from '../../src/sql/parser.js';

@@ -9,9 +9,9 @@ import {
   sameSql,
   type QueryResult,
   type ResultSource,
-} from '../../src/eval/match.js';
+} from '../../src/db/match.js';
 import { loadParser } from '../../src/sql/parser.js';
-import { pgliteSource } from './pglite-source.js';
+import { pgliteSource } from '../eval/pglite-source.js';
 
 beforeAll(() => loadParser());
 

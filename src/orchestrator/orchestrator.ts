@@ -670,7 +670,10 @@ export class Orchestrator {
    * that want one role's answer without the whole workflow. Rejects on the
    * first failing hop (no retry, no fallback: that is the workflow's job).
    */
-  async pipeline(roles: Role[], input: { query: string; context?: Record<string, unknown>; mode?: Mode; sql?: string }): Promise<Record<string, unknown>> {
+  async pipeline(
+    roles: Role[],
+    input: { query: string; context?: Record<string, unknown>; mode?: Mode; sql?: string; /** Extra content for the first hop, e.g. `hint_tables`, `depth`. */ content?: Record<string, unknown> },
+  ): Promise<Record<string, unknown>> {
     await this.initialize();
     if (this.shuttingDown) throw new AppError('SHUTTING_DOWN', 'no new requests are accepted');
     const correlation_id = nanoid(16);
@@ -683,6 +686,7 @@ export class Orchestrator {
       num_candidates: this.config.num_candidates,
       strict_mode: this.config.strict_mode,
       ...(input.sql ? { sql: input.sql } : {}),
+      ...input.content,
     };
     const hops = roles.map((role) => {
       const agent = this.registry.get(role)![0]!;

@@ -1,10 +1,9 @@
 /** `gl-rl analyze "question"`: the schema analyzer's view of a question (tables, joins, filters, entities). */
 import type { Command } from 'commander';
 import type { SchemaAnalysis } from '../../agents/schema-analyzer/contract.js';
-import { withDomain } from '../domain.js';
-import { UsageError, action, integer, writeJson, writeOut } from '../shared.js';
+import { UsageError, action, globalOptions, integer, openOrchestrator, writeJson, writeOut, type GlobalOptions } from '../shared.js';
 
-interface AnalyzeOptions {
+interface AnalyzeOptions extends GlobalOptions {
   json?: boolean;
   schema?: string;
   depth: number;
@@ -20,21 +19,25 @@ export function register(program: Command): void {
     .option('--schema <file>', 'DDL file of the domain (default: the bundled GL schema)')
     .option('--depth <n>', 'foreign-key hops for join paths', integer('--depth', 0), 3)
     .option('--hint <table...>', 'tables the analysis should consider first')
-    .action(action(async (question: string, options: AnalyzeOptions) => analyze(question, options)));
+    .action(action(async (question: string, options: AnalyzeOptions, command: Command) => analyze(question, { ...options, ...globalOptions(command) })));
 }
 
 async function analyze(question: string, options: AnalyzeOptions): Promise<number> {
   if (question.trim() === '') throw new UsageError('the question must not be empty');
-  const analysis = await withDomain(options.schema, async (domain) => {
-    const { analyzeSchema } = await import('../../agents/schema-analyzer/index.js');
-    return analyzeSchema(
-      { query: question, context: {}, mode: 'generate', depth: options.depth, ...(options.hint ? { hint_tables: options.hint } : {}) },
-      { catalog: domain.catalog, vocabulary: domain.vocabulary },
-    );
-  });
-  if (options.json) writeJson(analysis);
-  else writeOut(renderAnalysis(analysis));
-  return 0;
+  // One hop of the orchestrator's pipeline: the registered schema analyzer, its request and response on the message bus.
+  const { orchestrator, close } = await openOrchestrator(options);
+  try {
+    const out = await orchestrator.pipeline(['schema_analyzer'], {
+      query: question,
+      content: { depth: options.depth, ...(options.hint ? { hint_tables: options.hint } : {}) },
+    });
+    const analysis = out.schema_analysis as SchemaAnalysis;
+    if (options.json) writeJson(analysis);
+    else writeOut(renderAnalysis(analysis));
+    return 0;
+  } finally {
+    await close();
+  }
 }
 
 function renderAnalysis(a: SchemaAnalysis): string {

@@ -30,7 +30,7 @@ import { checkInput, normalizeHistory, type ProcessInput } from './input.js';
 import { MessageBus, ORCHESTRATOR, type AgentMessage } from './messages.js';
 import { Metrics, type LatencySummary } from './metrics.js';
 import { buildRegistry, runAgent, type AgentSpec, type AgentsOption, type RegisteredAgent } from './registry.js';
-import { errorResponse, failureResponse, isErrorResponse, successResult, type ErrorResponse, type ProcessOutcome } from './result.js';
+import { errorResponse, failureResponse, isErrorResponse, stageOutput, successResult, type ErrorResponse, type ProcessOutcome } from './result.js';
 
 export type SessionStatus = 'created' | 'active' | 'completed' | 'failed' | 'expired';
 
@@ -479,7 +479,7 @@ export class Orchestrator {
     const { session, record, log } = turn;
     for (const stage of output.completed_stages) {
       const stageRecord = record.stages[stage];
-      if (stageRecord) stageRecord.output = stageOutputOf(output, stage);
+      if (stageRecord) stageRecord.output = stageOutput(output, stage);
     }
     const stage_timings_ms = Object.fromEntries(Object.entries(record.stages).map(([s, r]) => [s, r!.ms]));
     const outcome: ProcessOutcome =
@@ -771,21 +771,6 @@ function generationKey(query: string, mode: Mode, context: Record<string, unknow
 
 function normalizeQuery(query: string): string {
   return query.trim().replace(/\s+/g, ' ').toLowerCase();
-}
-
-function stageOutputOf(output: WorkflowOutput, stage: Stage): unknown {
-  switch (stage) {
-    case 'schema_analysis':
-      return output.results.schema_analysis;
-    case 'query_generation':
-      return output.results.query_generation;
-    case 'validation':
-      return output.results.validation;
-    case 'reward_evaluation':
-      return output.results.reward_evaluation;
-    default:
-      return null;
-  }
 }
 
 function snapshotOf(session: SessionRecord): SessionSnapshot {

@@ -119,10 +119,11 @@ export function failureResponse(output: WorkflowOutput, session_id: string): Err
   };
 }
 
-function stageOutput(output: WorkflowOutput, stage: Stage): unknown {
+/** What a finished stage produced: the agent's output, or for the two agentless stages what they decided. */
+export function stageOutput(output: WorkflowOutput, stage: Stage): unknown {
   switch (stage) {
     case 'initialization':
-      return { regenerations: 0 };
+      return { cache: output.cache };
     case 'schema_analysis':
       return output.results.schema_analysis;
     case 'query_generation':
@@ -132,7 +133,7 @@ function stageOutput(output: WorkflowOutput, stage: Stage): unknown {
     case 'reward_evaluation':
       return output.results.reward_evaluation;
     case 'finalization':
-      return {};
+      return { outcome: output.outcome };
   }
 }
 

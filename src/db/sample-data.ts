@@ -3,7 +3,7 @@
  * (catalog, seed, reference date). Values are chosen from each column's type,
  * name, value domain and keys, so the generator works on any schema; a few
  * shapes that analysts ask about are built in on purpose: parents without
- * children (projects without staff, companies without contracts), skewed
+ * children (projects nobody is staffed on, companies holding no contract), skewed
  * fan-out (a company with many contracts, a resource on several projects),
  * costs over budget, hierarchies through self-references, NULL end dates, and
  * dates in this month, last month, last quarter, this year, last year and next

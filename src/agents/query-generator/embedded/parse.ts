@@ -159,7 +159,7 @@ class Parser {
   private chooseSubject(support: Map<string, number>): { table: string; at: number } {
     if (this.options.subject) return { table: this.options.subject, at: -1 };
     const blockers = ['group', 'without', 'have', 'with', 'left', 'most', 'least', 'multiple'];
-    // "List developers on projects": a value used as a noun names rows of its own table.
+    // "Which consultants work on projects": a value used as a noun names rows of its own table.
     const leadAt = this.items.findIndex((it) => isContent(it) && !has(it, 'count', 'sum', 'avg', 'max', 'min', 'most', 'least', 'distinct'));
     const lead = this.items[leadAt];
     if (lead && !this.isTableItem(lead) && lead.kws.size === 0 && plural(lead) && this.nounAfter(leadAt, support) === undefined) {
@@ -433,7 +433,7 @@ class Parser {
   }
 
   /**
-   * "Combine active projects and companies": one list of the names of several
+   * "Active suppliers and projects in one list": one list of the names of several
    * tables' rows, an adjective distributed over every noun it stands before.
    */
   private readUnion(support: Map<string, number>): Query | undefined {

@@ -694,6 +694,22 @@ class Parser {
     this.plan.steps.push(`Filter: number of related ${table} rows ${op} ${n} (correlated count).`);
   }
 
+  /**
+   * A column's value for each subject row: its own or a parent's column, or —
+   * "customers by contract value" — the total of the subject's child rows, shown as a column.
+   */
+  private perRowAmount(c: ColumnSense): Expr {
+    const alias = aliasName(`total_${c.column}`);
+    const known = this.plan.computed.find((x) => x.alias === alias);
+    if (known && known.expr.k !== 'star') return known.expr;
+    const hops = c.table !== this.plan.subject && !this.plan.from ? this.lex.path(this.plan.subject, c.table, 1) : undefined;
+    const related = hops?.length === 1 && !hops[0].toParent ? this.relatedCount(c.table, 'SUM', c.column) : undefined;
+    if (!related) return col(c.table, c.column);
+    this.plan.computed.push({ expr: related, alias });
+    this.plan.steps.push(`Total ${c.column} of each ${this.plan.subject} row's ${c.table} rows.`);
+    return related;
+  }
+
   /** A correlated COUNT of a related table's rows per subject row. */
   private relatedCount(table: string, fn = 'COUNT', column?: string): Expr | undefined {
     const path = this.lex.path(this.plan.subject, table, 1);
@@ -1191,7 +1207,7 @@ class Parser {
         [i, j].forEach((k) => this.used.add(k));
         if (it.text.toLowerCase() === 'by' && (numeric || column?.category === 'date') && !aggregating) {
           // "resources by capacity": an ordering, not a grouping.
-          this.addOrder({ expr: col(c.table, c.column), desc: numeric, nullsLast: this.options.nullsLast });
+          this.addOrder({ expr: this.perRowAmount(c), desc: numeric, nullsLast: this.options.nullsLast });
           this.plan.steps.push(`Order by ${c.column}${numeric ? ' descending' : ''}.`);
           continue;
         }
@@ -1614,7 +1630,7 @@ class Parser {
         const m = this.pickMeasure(target);
         const c = m ? undefined : this.pickColumn(target);
         if (!m && !c) continue;
-        const expr = m ? m.expr : col(c!.table, c!.column);
+        const expr = m ? m.expr : this.perRowAmount(c!);
         const asc = this.items.some((x) => has(x, 'asc', 'least'));
         this.plan.computed.push({ expr: { k: 'fn', name: 'RANK', args: [], over: { order: [{ expr, desc: !asc, nullsLast: this.options.nullsLast }] } }, alias: 'rank_position' });
         if (m) this.plan.computed.push({ expr, alias: aliasName(m.label) });

@@ -420,6 +420,7 @@ class Parser {
     if ((this.plan.aggregates.length || this.plan.having.length) && this.plan.groupBy.length === 0) this.firstIsColumnGroup();
     this.implicitSummary();
     this.readOrdering();
+    this.readHighAmounts();
     this.readWindows();
     this.readDistinct();
     this.readLiterals();
@@ -692,6 +693,32 @@ class Parser {
     this.plan.computed.push({ expr: countExpr, alias });
     this.plan.where.push({ k: 'cmp', op, left: countExpr, right: lit(n) });
     this.plan.steps.push(`Filter: number of related ${table} rows ${op} ${n} (correlated count).`);
+  }
+
+  /**
+   * "high-budget projects", "high-value customers" with no bound given: the rows that
+   * have the amount (or child rows to total), highest first ("low": lowest first); a bound would be invented.
+   */
+  private readHighAmounts(): void {
+    for (let i = 0; i < this.items.length; i++) {
+      const it = this.items[i];
+      const j = this.next(i);
+      if (this.used.has(i) || !has(it, 'high', 'low') || this.used.has(j)) continue;
+      const c = this.isTableItem(this.items[j]) ? undefined : this.pickColumn(this.items[j]);
+      if (!c || this.lex.catalog.column(c.table, c.column)?.category !== 'number') continue;
+      const expr = this.perRowAmount(c);
+      // A total over child rows: the rows that have any (a customer with no contracts has no value to rank).
+      const hops = expr.k === 'col' ? undefined : this.lex.path(this.plan.subject, c.table, 1);
+      if (hops) {
+        this.plan.where.push({ k: 'exists', query: this.existsQuery(hops), negated: false });
+      } else {
+        this.ensure(c.table);
+        this.plan.where.push({ k: 'null', arg: expr, negated: true });
+      }
+      this.addOrder({ expr, desc: has(it, 'high'), nullsLast: this.options.nullsLast });
+      [i, j].forEach((k) => this.used.add(k));
+      this.plan.steps.push(`"${it.text} ${this.items[j].text}" with no bound: rows with ${c.column}, ${has(it, 'high') ? 'highest' : 'lowest'} first.`);
+    }
   }
 
   /**

@@ -24,6 +24,15 @@ export type SessionEvent =
 
 const workflowOutput = (event: unknown) => (event as { output: WorkflowOutput }).output;
 
+/** A session waiting for its next turn: after creation, and after each turn. */
+const resting = {
+  on: {
+    'turn.started': { target: 'active', actions: 'startTurn' },
+    'session.cancelled': 'cancelled',
+  },
+  after: { idleTimeout: 'idle_expired' },
+} as const;
+
 export const sessionMachine = setup({
   types: {
     input: {} as SessionInput,
@@ -56,13 +65,7 @@ export const sessionMachine = setup({
   context: ({ input }) => ({ ...input, turns: 0, turn: null }),
   initial: 'created',
   states: {
-    created: {
-      on: {
-        'turn.started': { target: 'active', actions: 'startTurn' },
-        'session.cancelled': 'cancelled',
-      },
-      after: { idleTimeout: 'idle_expired' },
-    },
+    created: resting,
     active: {
       invoke: {
         id: 'workflow',
@@ -87,20 +90,9 @@ export const sessionMachine = setup({
         'session.cancelled': { actions: 'forwardCancel' },
       },
     },
-    completed: {
-      on: {
-        'turn.started': { target: 'active', actions: 'startTurn' },
-        'session.cancelled': 'cancelled',
-      },
-      after: { idleTimeout: 'idle_expired' },
-    },
-    failed: {
-      on: {
-        'turn.started': { target: 'active', actions: 'startTurn' },
-        'session.cancelled': 'cancelled',
-      },
-      after: { idleTimeout: 'idle_expired' },
-    },
+    // The last turn's outcome; both rest until the next turn, a cancel, or the idle timeout.
+    completed: resting,
+    failed: resting,
     // Two ways to expire, one final state: the reason is kept for the snapshot.
     idle_expired: {
       always: { target: 'expired', actions: { type: 'sessionExpired', params: { reason: 'idle' } } },

@@ -57,7 +57,3 @@ export class AppError extends Error {
 export function isAppError(value: unknown): value is AppError {
   return value instanceof AppError;
 }
-
-export function appError(code: ErrorCode, detail: string, details?: ErrorDetails): AppError {
-  return new AppError(code, detail, details);
-}

@@ -28,7 +28,7 @@ import { TtlCache } from './cache.js';
 import { resolveConfig, type OrchestratorConfig } from './config.js';
 import { checkInput, normalizeHistory, type ProcessInput } from './input.js';
 import { MessageBus, ORCHESTRATOR, type AgentMessage } from './messages.js';
-import { Metrics, type LatencySummary } from './metrics.js';
+import { Metrics, SESSION_BUCKETS, type LatencySummary } from './metrics.js';
 import { buildRegistry, runAgent, type AgentSpec, type AgentsOption, type RegisteredAgent } from './registry.js';
 import { errorResponse, failureResponse, isErrorResponse, stageOutput, successResult, type ErrorResponse, type ProcessOutcome } from './result.js';
 
@@ -607,7 +607,7 @@ export class Orchestrator {
         total: this.sessions.size,
         by_status,
         duration_s: m.sessionDurations.summary(),
-        duration_buckets: m.sessionBuckets.map((count, i) => ({ le: [1, 10, 60, 300, 1800, 3600, 86_400][i]!, count })),
+        duration_buckets: m.sessionBuckets.map((count, i) => ({ le: SESSION_BUCKETS[i]!, count })),
         messages_retained,
         estimated_bytes_per_session: this.sessionFootprint().mean_bytes,
         limits: {
@@ -656,10 +656,6 @@ export class Orchestrator {
         this.logger.error({ err: error, session_id: event.session_id }, 'session listener failed');
       }
     }
-  }
-
-  get bulkheadLimit(): number {
-    return this.config.max_concurrent_agents;
   }
 
   /**

@@ -1,13 +1,14 @@
 /**
  * Time from process start to a ready sample database (booted and answering a
  * query), cold (no prebuilt data directory: initdb, DDL, data, dump) and warm
- * (loaded from the cached directory). Each run is a fresh child process, so
- * module loading and WASM compilation are counted as a user would see them.
+ * (loaded from the cached directory). Each run is a fresh child process
+ * running the built JavaScript (`npm run build` first), so module loading and
+ * WASM compilation are counted as a user would see them.
  *
  *   node --import tsx bench/db-startup.ts [--quick] [--runs N] [--seed N]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,29 +24,39 @@ interface ChildResult {
   boot: { source: string; ms: number };
 }
 
-async function child(cacheDir: string, seed: number): Promise<void> {
-  // performance.now() counts from the process' time origin: its start.
-  const phases: Record<string, number> = { runtime: Math.round(performance.now()) };
-  const { loadParser } = await import('../src/sql/parser.js');
-  const { loadCatalogFile } = await import('../src/schema/catalog.js');
-  const { DEFAULT_SCHEMA_FILE } = await import('../src/paths.js');
-  const { openSampleDatabase } = await import('../src/db/database.js');
-  phases.imports = Math.round(performance.now());
-  await loadParser();
-  phases.parser = Math.round(performance.now());
-  const catalog = loadCatalogFile(DEFAULT_SCHEMA_FILE);
-  phases.catalog = Math.round(performance.now());
-  const db = await openSampleDatabase({ catalog, seed, cacheDir });
-  phases.database = Math.round(performance.now());
-  await db.query('SELECT 1');
-  const cpu = process.cpuUsage();
-  const result: ChildResult = { ready_ms: Math.round(performance.now()), cpu_ms: Math.round((cpu.user + cpu.system) / 1000), phases, boot: db.boot };
-  await db.close();
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-}
+/**
+ * The child: the product's own start-up sequence (src/agents/defaults.ts) from
+ * the built JavaScript, as `gl-rl` runs it — the DDL read, the database booting
+ * while the parser loads and the catalog is built. Plain node, no TypeScript
+ * loader, so the runtime figure is a user's.
+ */
+const CHILD = `
+const phases = { runtime: Math.round(performance.now()) };
+const dist = process.argv[1];
+const { readFile } = await import('node:fs/promises');
+const { loadParser } = await import(dist + '/sql/parser.js');
+const { buildCatalog } = await import(dist + '/schema/catalog.js');
+const { DEFAULT_SCHEMA_FILE } = await import(dist + '/paths.js');
+const { startSampleDatabase } = await import(dist + '/db/database.js');
+phases.imports = Math.round(performance.now());
+const ddl = await readFile(DEFAULT_SCHEMA_FILE, 'utf8');
+const catalog = loadParser().then(() => buildCatalog(ddl));
+const db = startSampleDatabase({ catalog, ddl, seed: Number(process.argv[3]), cacheDir: process.argv[2] });
+await catalog;
+phases.catalog = Math.round(performance.now());
+await db.started;
+phases.database = Math.round(performance.now());
+await db.query('SELECT 1');
+const cpu = process.cpuUsage();
+const result = { ready_ms: Math.round(performance.now()), cpu_ms: Math.round((cpu.user + cpu.system) / 1000), phases, boot: db.boot };
+await db.close();
+process.stdout.write(JSON.stringify(result) + '\\n');
+`;
+
+const DIST = fileURLToPath(new URL('../dist/src', import.meta.url));
 
 function runChild(cacheDir: string, seed: number): ChildResult {
-  const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', cacheDir, String(seed)], {
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', CHILD, DIST, cacheDir, String(seed)], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -54,7 +65,10 @@ function runChild(cacheDir: string, seed: number): ChildResult {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  if (args[0] === '--child') return child(args[1], Number(args[2]));
+  if (!existsSync(DIST)) {
+    emit('db_startup', { machine: machine(), skipped: `${DIST} not found: run npm run build` });
+    return;
+  }
   const option = (name: string, fallback: number) => {
     const i = args.indexOf(name);
     return i >= 0 ? Number(args[i + 1]) : fallback;

@@ -12,7 +12,7 @@ import { buildCatalog, withValueDomains } from '../schema/catalog.js';
 import type { Catalog } from '../schema/types.js';
 import { loadVocabulary, type Vocabulary } from '../schema/vocabulary.js';
 import { loadParser } from '../sql/parser.js';
-import { closeAll, openOnFirstUse, openSampleDatabase, type SampleDatabase } from '../db/database.js';
+import { closeAll, openOnFirstUse, startSampleDatabase, type SampleDatabase } from '../db/database.js';
 import { createSchemaAnalyzer, extractEntities } from './schema-analyzer/index.js';
 import { createEmbeddedGenerator } from './query-generator/agent.js';
 import { readGeneratorValues } from './query-generator/values.js';
@@ -50,12 +50,19 @@ async function readSchema(file: string): Promise<string> {
 
 export async function createDomain(options: DomainOptions = {}): Promise<Domain> {
   const seeds = options.seeds?.length ? options.seeds : [1, 2, 3];
-  const [ddl, vocabulary] = await Promise.all([readSchema(options.schema_file ?? DEFAULT_SCHEMA_FILE), loadVocabulary(), loadParser()]);
-  const declared = buildCatalog(ddl);
-  // The first seed serves EXPLAIN and value look-ups at once; the others boot when a reward first needs them.
-  const primary = await openSampleDatabase({ catalog: declared, seed: seeds[0]! });
-  const databases = [primary, ...seeds.slice(1).map((seed) => openOnFirstUse({ catalog: declared, seed }))];
+  const ddl = await readSchema(options.schema_file ?? DEFAULT_SCHEMA_FILE);
+  // The database is the longest part of a start: it boots while the catalog is parsed and the
+  // agents are built from the values an earlier start kept (see SampleDatabase.derived).
+  const parsing = Promise.all([loadVocabulary(), loadParser().then(() => buildCatalog(ddl))]);
+  const catalogBuilt = parsing.then(([, catalog]) => catalog);
+  // A parse failure is reported through `parsing`; a cached database never awaits the catalog.
+  catalogBuilt.catch(() => undefined);
+  // The first seed serves EXPLAIN and value look-ups; the others boot when a reward first needs them.
+  const primary = startSampleDatabase({ catalog: catalogBuilt, ddl, seed: seeds[0]! });
+  const databases: SampleDatabase[] = [primary];
   try {
+    const [vocabulary, declared] = await parsing;
+    databases.push(...seeds.slice(1).map((seed) => openOnFirstUse({ catalog: declared, seed })));
     const catalog = withValueDomains(declared, await primary.readValueDomains(declared));
     const explain = explainVia(primary);
     const validatorDeps = { catalog, explain };
@@ -70,6 +77,7 @@ export async function createDomain(options: DomainOptions = {}): Promise<Domain>
         weights: options.reward_weights ?? undefined,
       }),
     };
+    await primary.started;
     return {
       catalog,
       vocabulary,

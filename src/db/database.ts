@@ -16,14 +16,15 @@
  * integers and floats as numbers, BIGINT as number, dates and timestamps as
  * Postgres' text (`2025-03-01`, `2025-03-01 10:00:00`), booleans, JSON parsed.
  */
+import { dirname } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { AppError } from '../errors.js';
 import type { Catalog } from '../schema/types.js';
 import { loadParser } from '../sql/parser.js';
 import { checkReadOnly } from '../sql/safety.js';
-import { cacheFile, dataDirKey, defaultCacheDir, generatorFingerprint, readCached, withoutDirectories, writeCached } from './datadir-cache.js';
+import { cacheFile, compactDataDir, dataDirKey, defaultCacheDir, generatorFingerprint, readCached, writeCached } from './datadir-cache.js';
 import { SAMPLE_DATA_VERSION, sampleDataSql, sqlIdentifier } from './sample-data.js';
-import { PGLITE_VERSION, startWorker, workerReady, type WorkerReply, type WorkerRequest } from './worker.js';
+import { DATADIR_LAYOUT, PGLITE_VERSION, startWorker, workerReady, type WorkerReply, type WorkerRequest } from './worker.js';
 
 export interface QueryResult {
   columns: string[];
@@ -51,11 +52,20 @@ export interface SampleDatabase {
   explain(sql: string, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<unknown>;
   /** Distinct values of low-cardinality text columns (at most `maxDistinct`, and repeated across rows). */
   readValueDomains(catalog: Catalog, maxDistinct?: number): Promise<ValueDomains>;
+  /**
+   * A value computed from the data alone (JSON), computed once and kept beside
+   * the cached data directory, so later starts read it instead of querying.
+   * `name` must identify the computation and its arguments.
+   */
+  derived<T>(name: string, compute: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
 export interface OpenSampleDatabaseOptions {
-  catalog: Catalog;
+  /** May still be in the making when `ddl` is given: a database found in the cache boots without it. */
+  catalog: Catalog | Promise<Catalog>;
+  /** The catalog's DDL text (default: `catalog.ddl`); it keys the cache. */
+  ddl?: string;
   seed?: number;
   /** The day the data's relative dates are spread around; default today. */
   today?: Date;
@@ -70,30 +80,48 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const CURSOR = 'gl_rl_rows';
 
 export async function openSampleDatabase(options: OpenSampleDatabaseOptions): Promise<SampleDatabase> {
-  const started = performance.now();
-  const { catalog, seed = 1 } = options;
+  const db = startSampleDatabase(options);
+  await db.started;
+  return db;
+}
+
+/**
+ * The database at once, booting: its calls wait for the boot, and `derived`
+ * values kept from an earlier start are read without waiting, so a caller can
+ * prepare what it builds from them meanwhile. `started` settles with the boot
+ * (rejecting as `openSampleDatabase` would); a failed boot fails every call.
+ */
+export function startSampleDatabase(options: OpenSampleDatabaseOptions): SampleDatabase & { started: Promise<void> } {
+  const { seed = 1 } = options;
   if (!Number.isSafeInteger(seed)) throw new AppError('INVALID_INPUT', `seed must be an integer, got ${seed}`, { field: 'seed' });
-  const parser = loadParser();
-  const today = options.today ?? new Date();
+  const started = performance.now();
   const dir = options.cacheDir === false ? undefined : (options.cacheDir ?? defaultCacheDir());
-  const key = [PGLITE_VERSION, String(SAMPLE_DATA_VERSION), generatorFingerprint(), catalog.ddl, String(seed), today.toISOString().slice(0, 10)];
-  const file = dir && cacheFile(dir, dataDirKey(key));
-  let dataDir = file ? readCached(file) : undefined;
-  const source = dataDir ? 'cache' : 'built';
-  const worker = await startWorker(dataDir ? { dataDir } : { build: { ddl: catalog.ddl, data: sampleDataSql(catalog, seed, today) } });
-  try {
-    const { dump, templates = [] } = await workerReady(worker);
-    if (dump) {
-      dataDir = withoutDirectories(dump, templates.map((oid) => `base/${oid}`));
-      if (dir && file) writeCached(dir, file, dataDir);
+  const today = options.today ?? new Date();
+  const keyOf = (ddl: string) =>
+    dataDirKey([PGLITE_VERSION, String(DATADIR_LAYOUT), String(SAMPLE_DATA_VERSION), generatorFingerprint(), ddl, String(seed), today.toISOString().slice(0, 10)]);
+  const file = dir && options.ddl !== undefined ? cacheFile(dir, keyOf(options.ddl)) : undefined;
+  const db = new WorkerDatabase(seed, options.statementTimeoutMs ?? DEFAULT_TIMEOUT_MS, file);
+  const booting = (async () => {
+    const parser = loadParser();
+    const ddl = options.ddl ?? (await options.catalog).ddl;
+    const entry = dir && cacheFile(dir, keyOf(ddl));
+    let dataDir = entry ? readCached(entry) : undefined;
+    const source = dataDir ? ('cache' as const) : ('built' as const);
+    const worker = startWorker(dataDir ? { dataDir } : { build: { ddl, data: sampleDataSql(await options.catalog, seed, today) } });
+    try {
+      const { dump, templates = [] } = await workerReady(worker);
+      if (dump) {
+        dataDir = compactDataDir(dump, templates.map((oid) => `base/${oid}`));
+        if (dir && entry) writeCached(dir, entry, dataDir);
+      }
+      await parser;
+    } catch (err) {
+      await worker.terminate();
+      throw new AppError('EXECUTION_FAILED', `sample database (seed ${seed}) did not start: ${(err as Error).message}`, { seed });
     }
-    await parser;
-  } catch (err) {
-    await worker.terminate();
-    throw new AppError('EXECUTION_FAILED', `sample database (seed ${seed}) did not start: ${(err as Error).message}`, { seed });
-  }
-  const boot = { source, ms: Math.round(performance.now() - started), cacheFile: file } as const;
-  return new WorkerDatabase(seed, boot, worker, dataDir!, options.statementTimeoutMs ?? DEFAULT_TIMEOUT_MS);
+    return { worker, dataDir: dataDir!, boot: { source, ms: Math.round(performance.now() - started), cacheFile: entry } };
+  })();
+  return Object.assign(db, { started: db.attachBoot(booting) });
 }
 
 /** The test-suite databases used for execution match: one per seed, booted in parallel. */
@@ -131,6 +159,7 @@ export function openOnFirstUse(options: OpenSampleDatabaseOptions & { seed: numb
     query: async (sql, queryOptions) => (await open()).query(sql, queryOptions),
     explain: async (sql, explainOptions) => (await open()).explain(sql, explainOptions),
     readValueDomains: async (catalog, maxDistinct) => (await open()).readValueDomains(catalog, maxDistinct),
+    derived: async (name, compute) => (await open()).derived(name, compute),
     close: async () => {
       closed = true;
       if (opening) await (await opening.catch(() => undefined))?.close();
@@ -149,8 +178,11 @@ interface Running {
 }
 
 class WorkerDatabase implements SampleDatabase {
+  boot: SampleDatabase['boot'] = { source: 'built', ms: 0 };
   private worker: Worker | undefined;
   private booting: Promise<Worker> | undefined;
+  private dataDir: Uint8Array | undefined;
+  private bootFailure: unknown;
   private tail: Promise<unknown> = Promise.resolve();
   private running: Running | undefined;
   private nextId = 1;
@@ -158,12 +190,33 @@ class WorkerDatabase implements SampleDatabase {
 
   constructor(
     readonly seed: number,
-    readonly boot: SampleDatabase['boot'],
-    worker: Worker,
-    private readonly dataDir: Uint8Array,
     private readonly timeoutMs: number,
-  ) {
-    this.attach(worker);
+    /** The cache entry, when known before the boot: `derived` values beside it are read at once. */
+    private cacheFile: string | undefined,
+  ) {}
+
+  /** Takes the first boot as the live worker; resolves when it is up. */
+  attachBoot(booting: Promise<{ worker: Worker; dataDir: Uint8Array; boot: SampleDatabase['boot'] }>): Promise<void> {
+    const up = booting.catch((err: unknown) => {
+      this.bootFailure = err;
+      throw err;
+    }).then(async ({ worker, dataDir, boot }) => {
+      this.dataDir = dataDir;
+      this.boot = boot;
+      this.cacheFile = boot.cacheFile;
+      if (this.closed) {
+        await worker.terminate();
+        throw new AppError('EXECUTION_FAILED', 'the database is closed');
+      }
+      this.attach(worker);
+      return worker;
+    });
+    this.booting = up.finally(() => {
+      this.booting = undefined;
+    });
+    // Callers of the database see the failure through their calls; `started` reports it too.
+    this.booting.catch(() => undefined);
+    return up.then(() => undefined);
   }
 
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
@@ -188,7 +241,26 @@ class WorkerDatabase implements SampleDatabase {
     return reply.rows[0]?.[0];
   }
 
-  async readValueDomains(catalog: Catalog, maxDistinct = 12): Promise<ValueDomains> {
+  readValueDomains(catalog: Catalog, maxDistinct = 12): Promise<ValueDomains> {
+    return this.derived(`value-domains-${dataDirKey([catalog.ddl, String(maxDistinct)])}`, () => this.queryValueDomains(catalog, maxDistinct));
+  }
+
+  async derived<T>(name: string, compute: () => Promise<T>): Promise<T> {
+    const file = this.cacheFile && `${this.cacheFile}.${name}.json`;
+    const cached = file ? readCached(file) : undefined;
+    if (cached) {
+      try {
+        return JSON.parse(Buffer.from(cached).toString('utf8')) as T;
+      } catch {
+        // A torn or foreign file: computed again and rewritten below.
+      }
+    }
+    const value = await compute();
+    if (file) writeCached(dirname(file), file, Buffer.from(JSON.stringify(value)));
+    return value;
+  }
+
+  private async queryValueDomains(catalog: Catalog, maxDistinct: number): Promise<ValueDomains> {
     const domains: ValueDomains = {};
     for (const table of catalog.tables) {
       const columns = table.columns.filter((c) => (c.category === 'text' || c.valueDomain) && !c.primaryKey && !c.unique);
@@ -299,8 +371,9 @@ class WorkerDatabase implements SampleDatabase {
   /** The live worker, booting a fresh one from the data directory after a stop. */
   private async ready(): Promise<Worker> {
     if (this.worker) return this.worker;
+    if (!this.booting && !this.dataDir) throw this.bootFailure;
     this.booting ??= (async () => {
-      const worker = await startWorker({ dataDir: this.dataDir });
+      const worker = startWorker({ dataDir: this.dataDir! });
       try {
         await workerReady(worker);
       } catch (err) {

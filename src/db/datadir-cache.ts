@@ -108,13 +108,19 @@ function pruneOld(dir: string, keep: string): void {
 }
 
 /**
- * The tarball without the given directories. A dump holds three copies of the
- * system catalogs (postgres, template0, template1); the templates only serve
- * CREATE DATABASE, which a read-only sample never runs, and leaving them out
- * cuts a third of what every start has to unpack. PGlite writes plain ustar:
- * 512-byte headers (name at 0, octal size at 124), data padded to 512.
+ * A dumped data directory cut down to what a read-only start needs; every
+ * start unpacks the whole tarball, so its size is boot time.
+ *  - The given directories are left out: a dump holds three copies of the
+ *    system catalogs (postgres, template0, template1), and the templates only
+ *    serve CREATE DATABASE, which a read-only sample never runs.
+ *  - WAL segments lose their trailing zero pages but one: a segment is
+ *    allocated whole (16 MB) though the build ends it a few hundred bytes in
+ *    (see the worker's build), and Postgres reads a zero page, or the end of
+ *    the file, as the end of the WAL.
+ * PGlite writes plain ustar: 512-byte headers (name at 0, octal size at 124,
+ * checksum at 148), data padded to 512.
  */
-export function withoutDirectories(tar: Uint8Array, directories: string[]): Uint8Array {
+export function compactDataDir(tar: Uint8Array, directories: string[]): Uint8Array {
   const drop = directories.map((d) => d.replace(/^\/+|\/+$/g, ''));
   const kept: Uint8Array[] = [];
   let offset = 0;
@@ -124,11 +130,38 @@ export function withoutDirectories(tar: Uint8Array, directories: string[]): Uint
     const name = cString(header.subarray(0, 100)).replace(/^\/+/, '');
     const size = parseInt(cString(header.subarray(124, 136)).trim() || '0', 8);
     const end = offset + 512 + Math.ceil(size / 512) * 512;
-    if (!drop.some((d) => name === d || name.startsWith(`${d}/`))) kept.push(tar.subarray(offset, end));
+    const data = tar.subarray(offset + 512, offset + 512 + size);
+    const dropped = drop.some((d) => name === d || name.startsWith(`${d}/`));
+    if (!dropped && WAL_SEGMENT.test(name)) {
+      const used = Math.min(size, (Math.ceil(lastNonZero(data) / WAL_PAGE) + 1) * WAL_PAGE);
+      kept.push(withSize(header, used), data.subarray(0, used));
+    } else if (!dropped) {
+      kept.push(tar.subarray(offset, end));
+    }
     offset = end;
   }
   kept.push(new Uint8Array(1024));
   return Buffer.concat(kept);
+}
+
+const WAL_SEGMENT = /^pg_wal\/[0-9A-F]{24}$/;
+const WAL_PAGE = 8192;
+
+/** Index just past the last non-zero byte (0 for all zeros). */
+function lastNonZero(data: Uint8Array): number {
+  let i = data.length;
+  while (i > 0 && data[i - 1] === 0) i--;
+  return i;
+}
+
+/** A copy of a ustar header with another size, its checksum recomputed (sum of the bytes, the checksum field read as spaces). */
+function withSize(header: Uint8Array, size: number): Uint8Array {
+  const copy = Buffer.from(header);
+  copy.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'ascii');
+  copy.fill(0x20, 148, 156);
+  const sum = copy.reduce((a, b) => a + b, 0);
+  copy.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
+  return copy;
 }
 
 function cString(bytes: Uint8Array): string {

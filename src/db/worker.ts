@@ -11,7 +11,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 
 /** A request: statements run in order, each alone via the extended protocol; the last one's rows are returned. */
@@ -37,7 +36,9 @@ export type WorkerReply =
   | { id: number; ok: false; error: WorkerError };
 
 /** A build's dump comes with the OIDs of the template databases (their directories can be left out of it). */
-export type WorkerReady = { type: 'ready'; dump?: Uint8Array; templates?: number[] } | { type: 'failed'; error: WorkerError };
+export type WorkerReady =
+  | { type: 'ready'; dump?: Uint8Array; templates?: number[]; /** The WASM, when this worker compiled it. */ module?: WasmModule }
+  | { type: 'failed'; error: WorkerError };
 
 export interface WorkerBoot {
   /** An uncompressed data directory tarball from `dumpDataDir` to start from (decompressing in WASM costs more than reading 40 MB). */
@@ -48,6 +49,9 @@ export interface WorkerBoot {
 
 const require = createRequire(import.meta.url);
 const PGLITE_ENTRY = require.resolve('@electric-sql/pglite');
+
+/** Bumped whenever the build below changes what a dumped data directory holds: part of the cache key. */
+export const DATADIR_LAYOUT = 2;
 
 /** The installed PGlite version: part of the cache key, as data directories are not portable across versions. */
 export const PGLITE_VERSION = readPgliteVersion();
@@ -67,6 +71,8 @@ const describe = (e, statement) => ({
   position: e && e.position ? Number(e.position) : undefined,
   statement,
 });
+const { existsSync, readFileSync } = require('node:fs');
+const { join, dirname } = require('node:path');
 (async () => {
   let db;
   try {
@@ -75,7 +81,16 @@ const describe = (e, statement) => ({
     const asText = (value) => value;
     const parsers = { 1082: asText, 1083: asText, 1114: asText, 1184: asText, 1266: asText };
     const dataDir = workerData.dataDir ? new Blob([workerData.dataDir]) : undefined;
-    const shared = workerData.module ? { pgliteWasmModule: workerData.module, fsBundle: new Blob([workerData.bundle]) } : {};
+    // PGlite's own files, read here: a 6 MB bundle costs less to read than to copy in from the parent.
+    // The WASM is compiled here too unless the parent holds a compiled copy, and a fresh one goes
+    // back to the parent for the workers after this one.
+    const dist = dirname(workerData.pglite);
+    const wasmFile = join(dist, 'pglite.wasm');
+    const bundleFile = join(dist, 'pglite.data');
+    const own = existsSync(wasmFile) && existsSync(bundleFile);
+    const compiled = own && !workerData.module ? await WebAssembly.compile(readFileSync(wasmFile)) : undefined;
+    const module = workerData.module ?? compiled;
+    const shared = own ? { pgliteWasmModule: module, fsBundle: new Blob([readFileSync(bundleFile)]) } : {};
     db = await PGlite.create({ loadDataDir: dataDir, parsers, ...shared });
     let dump;
     let templates;
@@ -83,11 +98,21 @@ const describe = (e, statement) => ({
       await db.exec(workerData.build.ddl);
       await db.exec(workerData.build.data);
       await db.exec('VACUUM ANALYZE');
+      // Tuned for starts from the dump, which is all a sample database ever boots from again:
+      // Postgres zeroes its shared memory at every start, and the default 128 MB of buffers
+      // (for a 10 MB database) was a quarter of the boot. Switching to a fresh WAL segment with
+      // recycling off, then checkpointing, leaves a single segment holding only the checkpoint,
+      // which compactDataDir trims to a page or two.
+      await db.exec("ALTER SYSTEM SET shared_buffers = '16MB'");
+      await db.exec('ALTER SYSTEM SET max_connections = 4');
+      await db.exec('SET wal_recycle = off');
+      await db.query('SELECT pg_switch_wal()');
+      await db.exec('CHECKPOINT');
       templates = (await db.query('SELECT oid::int AS oid FROM pg_database WHERE datistemplate')).rows.map((r) => r.oid);
       dump = new Uint8Array(await (await db.dumpDataDir('none')).arrayBuffer());
     }
     await db.exec('SET default_transaction_read_only = on');
-    parentPort.postMessage({ type: 'ready', dump, templates }, dump ? [dump.buffer] : []);
+    parentPort.postMessage({ type: 'ready', dump, templates, module: compiled }, dump ? [dump.buffer] : []);
   } catch (e) {
     parentPort.postMessage({ type: 'failed', error: describe(e) });
     return;
@@ -111,36 +136,23 @@ const describe = (e, statement) => ({
 `;
 
 /**
- * PGlite's WASM compiled once per process and its file bundle read once,
- * shared by every worker: a test suite boots three databases, and a stopped
- * statement reboots one, without compiling 9 MB of WASM each time. When the
- * files are not where this PGlite version keeps them, each worker loads its own.
+ * PGlite's WASM compiled once per process, by the first worker, and handed
+ * to every later one: a test suite boots three databases, and a stopped
+ * statement reboots one, without compiling 9 MB of WASM each time. Compiling
+ * in the worker rather than here keeps a busy main thread (parsing the
+ * catalog while the database boots) off the boot's path.
  */
 /** A compiled WebAssembly module, passed to workers as it is; the build's `lib` (ES2023, no DOM) has no WebAssembly types. */
 type WasmModule = object;
 
-let shared: Promise<{ module: WasmModule; bundle: Uint8Array } | undefined> | undefined;
+let compiledModule: WasmModule | undefined;
 
-const wasmCompiler = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> } }).WebAssembly;
-
-function sharedAssets(): Promise<{ module: WasmModule; bundle: Uint8Array } | undefined> {
-  shared ??= (async () => {
-    const dist = dirname(PGLITE_ENTRY);
-    try {
-      const [wasm, bundle] = await Promise.all([readFile(join(dist, 'pglite.wasm')), readFile(join(dist, 'pglite.data'))]);
-      return { module: await wasmCompiler.compile(wasm), bundle };
-    } catch {
-      return undefined;
-    }
-  })();
-  return shared;
-}
-
-export async function startWorker(boot: WorkerBoot): Promise<Worker> {
-  const assets = await sharedAssets();
+export function startWorker(boot: WorkerBoot): Worker {
   return new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { pglite: PGLITE_ENTRY, dataDir: boot.dataDir, build: boot.build, module: assets?.module, bundle: assets?.bundle },
+    // The source is CommonJS whatever the parent was started with (`node --input-type=module -e …`).
+    execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')),
+    workerData: { pglite: PGLITE_ENTRY, dataDir: boot.dataDir, build: boot.build, module: compiledModule },
   });
 }
 
@@ -153,6 +165,7 @@ export function workerReady(worker: Worker): Promise<{ dump?: Uint8Array; templa
     worker.once('message', (message: WorkerReady) => {
       worker.off('error', reject);
       worker.off('exit', onExit);
+      if (message.type === 'ready' && message.module) compiledModule ??= message.module;
       if (message.type === 'ready') resolve({ dump: message.dump, templates: message.templates });
       else reject(new Error(`database failed to boot: ${message.error.message}`));
     });

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openSampleDatabase, type SampleDatabase } from '../../src/db/database.js';
+import { openSampleDatabase, startSampleDatabase, type SampleDatabase } from '../../src/db/database.js';
 import { AppError } from '../../src/errors.js';
 import { DEFAULT_SCHEMA_FILE } from '../../src/paths.js';
 import { loadCatalogFile } from '../../src/schema/catalog.js';
@@ -203,6 +203,51 @@ describe('start-up cache', () => {
     } finally {
       await again.close();
     }
+  });
+
+  it('boots from a compact directory: one WAL segment cut to its used pages, 16 MB of shared buffers', async () => {
+    const again = await openSampleDatabase({ catalog, seed: 1 });
+    try {
+      expect(again.boot.source).toBe('cache');
+      expect((await again.query("SELECT current_setting('shared_buffers')")).rows).toEqual([['16MB']]);
+      // 9 MB of tables and catalogs; the dump before compaction was 27 MB, 16 of it a zero-filled WAL segment.
+      expect(statSync(again.boot.cacheFile!).size).toBeLessThan(14 * 2 ** 20);
+      expect((await again.query('SELECT count(*) FROM PAC_MNT_PROJECTS')).rows[0][0]).toBeGreaterThan(0);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('keeps derived values beside the data directory: the next start reads them before it has booted', async () => {
+    const name = `test-${process.pid}-${Date.now()}`;
+    const compute = vi.fn(async () => (await db.query('SELECT count(*) FROM PAC_MNT_PROJECTS')).rows[0][0]);
+    const first = await db.derived(name, compute);
+    expect(await db.derived(name, compute)).toBe(first);
+    expect(compute).toHaveBeenCalledTimes(1);
+    const again = startSampleDatabase({ catalog, ddl: catalog.ddl, seed: 1 });
+    try {
+      const recompute = vi.fn(async () => -1);
+      let booted = false;
+      void again.started.then(() => (booted = true));
+      expect(await again.derived(name, recompute)).toBe(first);
+      expect(booted).toBe(false);
+      expect(recompute).not.toHaveBeenCalled();
+      await again.started;
+      expect(again.boot.source).toBe('cache');
+    } finally {
+      await again.close();
+      rmSync(`${db.boot.cacheFile}.${name}.json`, { force: true });
+    }
+  });
+
+  it('a database that fails to boot rejects `started` and every call with EXECUTION_FAILED', async () => {
+    const broken: Catalog = { ...catalog, tables: [], ddl: 'CREATE TABLE broken (x no_such_type);' };
+    const failing = startSampleDatabase({ catalog: broken, seed: 1, cacheDir: false });
+    const started = await rejection(failing.started);
+    expect(started.code).toBe('EXECUTION_FAILED');
+    expect(started.message).toMatch(/no_such_type/);
+    expect((await rejection(failing.query('SELECT 1'))).code).toBe('EXECUTION_FAILED');
+    await failing.close();
   });
 
   it('rejects calls after close', async () => {

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cacheFile, dataDirKey, readCached, withoutDirectories, writeCached } from '../../src/db/datadir-cache.js';
+import { cacheFile, dataDirKey, compactDataDir, readCached, writeCached } from '../../src/db/datadir-cache.js';
 
 /** A ustar entry as PGlite writes it: a 512-byte header (name, octal size), the data padded to 512. */
 function entry(name: string, data = ''): Buffer {
@@ -36,11 +36,34 @@ describe('prebuilt data-directory cache', () => {
       entry('/base'), entry('/base/1'), entry('/base/1/1255', 'x'.repeat(700)), entry('/base/5'),
       entry('/base/5/1255', 'catalog'), entry('/base/10/1', 'not base/1'), entry('/PG_VERSION', '17'), Buffer.alloc(1024),
     ]);
-    const slim = withoutDirectories(tar, ['base/1', 'base/4']);
+    const slim = compactDataDir(tar, ['base/1', 'base/4']);
     expect(names(slim)).toEqual(['/base', '/base/5', '/base/5/1255', '/base/10/1', '/PG_VERSION']);
     expect(Buffer.from(slim).includes('catalog')).toBe(true);
     // Gone: two headers and the 700 bytes of data padded to 1024.
     expect(slim.length).toBe(tar.length - 2 * 512 - 1024);
+  });
+
+  it('trims the trailing zero pages of WAL segments to one, with a valid header', () => {
+    const page = 8192;
+    const segment = Buffer.alloc(16 * page);
+    segment.write('checkpoint record', page + 100, 'utf8');
+    const other = Buffer.alloc(3 * page, 1);
+    const tar = Buffer.concat([
+      entry('/pg_wal/000000010000000000000002', segment.toString('latin1')),
+      entry('/pg_wal/archive_status'),
+      entry('/base/5/1', other.toString('latin1')),
+      Buffer.alloc(1024),
+    ]);
+    const slim = compactDataDir(tar, []);
+    expect(names(slim)).toEqual(['/pg_wal/000000010000000000000002', '/pg_wal/archive_status', '/base/5/1']);
+    const header = Buffer.from(slim.subarray(0, 512));
+    // The used page and one zero page after it; the non-WAL file is untouched.
+    expect(parseInt(header.subarray(124, 136).toString('ascii'), 8)).toBe(3 * page);
+    expect(Buffer.from(slim.subarray(512, 512 + 3 * page)).indexOf('checkpoint record')).toBe(page + 100);
+    expect(slim.length).toBe(tar.length - 13 * page);
+    // ustar checksum: the header's bytes summed with the checksum field read as spaces.
+    const sum = [...header].reduce((a, b, i) => a + (i >= 148 && i < 156 ? 0x20 : b), 0);
+    expect(parseInt(header.subarray(148, 154).toString('ascii'), 8)).toBe(sum);
   });
 
   it('keys entries by every part, so any change is a different file', () => {

@@ -1,6 +1,7 @@
 /**
- * The embedded generator as an agent: the lexicon is built once per factory
- * (after the PostgreSQL parser has loaded), each call is a pure parse.
+ * The embedded generator as an agent: the lexicon is built once per factory,
+ * when it is created (after the PostgreSQL parser has loaded); each call is a
+ * pure parse.
  */
 import { AppError } from '../../errors.js';
 import type { Catalog } from '../../schema/types.js';
@@ -33,13 +34,16 @@ export async function prepareLexicon(deps: EmbeddedGeneratorDeps): Promise<Lexic
 }
 
 export function createEmbeddedGenerator(deps: EmbeddedGeneratorDeps): AgentFunction<QueryGeneratorInput, GeneratedQuery> {
-  let lexicon: Promise<Lexicon> | undefined;
+  // Built at once, not on the first question: a process usually creates the generator while its
+  // database is still booting, and the first answer should not wait for the lexicon too.
+  const lexicon = prepareLexicon(deps);
+  // A failed build is reported to every call.
+  lexicon.catch(() => undefined);
   return async (content, { signal }) => {
     if (signal.aborted) throw aborted(signal);
     if (typeof content?.query !== 'string' || content.query.trim() === '') {
       throw new AppError('INVALID_INPUT', 'query must be a non-empty string', { field: 'query' });
     }
-    lexicon ??= prepareLexicon(deps);
     const lex = await lexicon;
     if (signal.aborted) throw aborted(signal);
     const started = performance.now();

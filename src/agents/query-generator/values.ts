@@ -5,12 +5,17 @@
  * the generator is set up, never per question.
  */
 import type { SampleDatabase, ValueDomains } from '../../db/database.js';
+import { dataDirKey } from '../../db/datadir-cache.js';
 import type { Catalog } from '../../schema/types.js';
 
 /** Columns that name or code a row: matched in questions however many distinct values they have. */
 const IDENTIFYING = /(_name|_code|_number)$/i;
 
-export async function readGeneratorValues(db: SampleDatabase, catalog: Catalog, maxNames = 2000): Promise<ValueDomains> {
+export function readGeneratorValues(db: SampleDatabase, catalog: Catalog, maxNames = 2000): Promise<ValueDomains> {
+  return db.derived(`generator-values-${dataDirKey([catalog.ddl, String(maxNames)])}`, () => queryGeneratorValues(db, catalog, maxNames));
+}
+
+async function queryGeneratorValues(db: SampleDatabase, catalog: Catalog, maxNames: number): Promise<ValueDomains> {
   const values = await db.readValueDomains(catalog, 60);
   for (const table of catalog.tables) {
     for (const column of table.columns) {

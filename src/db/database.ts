@@ -4,17 +4,20 @@
  * which SQL the system did not write itself reaches them.
  *
  * Every `query` and `explain` first passes `checkReadOnly` (exactly one
- * read-only statement, no forbidden function); the statement is then sent
- * alone through the extended protocol (`db.query`, never a multi-statement
- * exec). Rows are read through a cursor inside `BEGIN READ ONLY … ROLLBACK`,
- * so the row cap also stops the work; EXPLAIN runs as a single statement in
- * the session's implicit transaction, which is read-only too
- * (`default_transaction_read_only = on`). Calls on one database are queued:
+ * read-only statement, no forbidden function). A query's statement is then
+ * sent alone through the extended protocol (`db.query`, which Postgres
+ * refuses to run with more than one command); rows are read through a cursor
+ * inside `BEGIN READ ONLY … ROLLBACK`, so the row cap also stops the work.
+ * EXPLAIN plans without executing, and the gate has shown its statement to
+ * be the only one, so it goes through the simple protocol (cheaper than the
+ * extended one for a plan), in the session's implicit transaction, read-only
+ * too (`default_transaction_read_only = on`). Calls on one database are queued:
  * PGlite has a single connection and transactions must not interleave.
  *
  * Values come back as PGlite gives them: DECIMAL/NUMERIC as strings (exact),
  * integers and floats as numbers, BIGINT as number, dates and timestamps as
- * Postgres' text (`2025-03-01`, `2025-03-01 10:00:00`), booleans, JSON parsed.
+ * Postgres' text (`2025-03-01`, `2025-03-01 10:00:00`), booleans, JSON and
+ * JSONB as their text.
  */
 import { dirname } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -237,8 +240,9 @@ class WorkerDatabase implements SampleDatabase {
   async explain(sql: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<unknown> {
     const statement = gate(sql);
     const prefix = 'EXPLAIN (FORMAT JSON) ';
-    const reply = await this.run({ statements: [prefix + statement.text], transaction: false }, { ...options, sql, statement, prefix });
-    return reply.rows[0]?.[0];
+    const reply = await this.run({ statements: [prefix + statement.text], transaction: false, simple: true }, { ...options, sql, statement, prefix });
+    const plan = reply.rows[0]?.[0];
+    return typeof plan === 'string' ? JSON.parse(plan) : plan;
   }
 
   readValueDomains(catalog: Catalog, maxDistinct = 12): Promise<ValueDomains> {

@@ -19,6 +19,8 @@ export interface WorkerRequest {
   statements: string[];
   /** Wrap them in BEGIN READ ONLY … ROLLBACK (needed for cursors). */
   transaction: boolean;
+  /** Through the simple protocol (`exec`): only for a statement the caller has shown to be a single plan-only command. */
+  simple?: boolean;
 }
 
 export interface WorkerError {
@@ -79,7 +81,8 @@ const { join, dirname } = require('node:path');
     const { PGlite } = require(workerData.pglite);
     // Dates and timestamps stay as Postgres prints them: JSON-friendly and time-zone free.
     const asText = (value) => value;
-    const parsers = { 1082: asText, 1083: asText, 1114: asText, 1184: asText, 1266: asText };
+    // JSON too: a plan crosses to the parent as text, as cloning the parsed tree cost more than planning.
+    const parsers = { 114: asText, 3802: asText, 1082: asText, 1083: asText, 1114: asText, 1184: asText, 1266: asText };
     const dataDir = workerData.dataDir ? new Blob([workerData.dataDir]) : undefined;
     // PGlite's own files, read here: a 6 MB bundle costs less to read than to copy in from the parent.
     // The WASM is compiled here too unless the parent holds a compiled copy, and a fresh one goes
@@ -123,7 +126,8 @@ const { join, dirname } = require('node:path');
       if (request.transaction) await db.exec('BEGIN READ ONLY');
       let result;
       for (index = 0; index < request.statements.length; index++) {
-        result = await db.query(request.statements[index], [], { rowMode: 'array' });
+        const statement = request.statements[index];
+        result = request.simple ? (await db.exec(statement, { rowMode: 'array' })).at(-1) : await db.query(statement, [], { rowMode: 'array' });
       }
       if (request.transaction) await db.exec('ROLLBACK');
       parentPort.postMessage({ id: request.id, ok: true, columns: result.fields.map((f) => f.name), rows: result.rows });

@@ -26,6 +26,7 @@ export const circuitBreakerMachine = setup({
   },
   guards: {
     thresholdReached: ({ context }) => context.failures + 1 >= context.failure_threshold,
+    hasFailures: ({ context }) => context.failures > 0,
   },
   actions: {
     countFailure: assign({ failures: ({ context }) => context.failures + 1 }),
@@ -51,7 +52,8 @@ export const circuitBreakerMachine = setup({
           },
           { actions: 'countFailure' },
         ],
-        'agent.succeeded': { actions: 'resetFailures' },
+        // A success resets the count only when there is one, so a healthy breaker ignores it.
+        'agent.succeeded': { guard: 'hasFailures', actions: 'resetFailures' },
       },
     },
     open: {

@@ -256,7 +256,9 @@ export class Orchestrator {
             this.metricsStore.agent(context.role, params.agent).refusals++;
             return;
           }
-          this.breakers.get(`${context.role}/${params.agent}`)?.send({ type: 'agent.succeeded' });
+          // Asking first spares a healthy breaker a macrostep on every turn.
+          const breaker = this.breakers.get(`${context.role}/${params.agent}`);
+          if (breaker?.getSnapshot().can({ type: 'agent.succeeded' })) breaker.send({ type: 'agent.succeeded' });
         },
         agentFailed: ({ context }, params) => {
           const counts = this.metricsStore.agent(context.role, params.agent);

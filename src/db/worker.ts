@@ -154,8 +154,9 @@ let compiledModule: WasmModule | undefined;
 export function startWorker(boot: WorkerBoot): Worker {
   return new Worker(WORKER_SOURCE, {
     eval: true,
-    // The source is CommonJS whatever the parent was started with (`node --input-type=module -e …`).
-    execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')),
+    // The source is plain CommonJS needing no loader, and a worker refuses some of the parent's flags
+    // (`--input-type`, `--expose-gc`): it starts with none.
+    execArgv: [],
     workerData: { pglite: PGLITE_ENTRY, dataDir: boot.dataDir, build: boot.build, module: compiledModule },
   });
 }

@@ -293,8 +293,8 @@ export interface ExecutionMatch {
 }
 
 export interface ExecutionMatchOptions extends RunOptions, CompareOptions {
-  /** The gold query's runs, one per database in the same order, when already known (a group of candidates runs the gold once). */
-  gold?: DatabaseRun[];
+  /** The gold query's runs, one per database in the same order, when already known or under way (a group of candidates runs the gold once). */
+  gold?: DatabaseRun[] | Promise<DatabaseRun[]>;
 }
 
 export async function executionMatch(
@@ -303,13 +303,19 @@ export async function executionMatch(
   predictedSql: string,
   options: ExecutionMatchOptions = {},
 ): Promise<ExecutionMatch> {
-  await loadParser();
-  const exact = sameSql(goldSql, predictedSql);
-  const [goldRuns, predictedRuns] = await Promise.all([
-    options.gold ?? runOnAll(databases, goldSql, options),
-    runOnAll(databases, predictedSql, options),
-  ]);
-  return { exact, ...compareRuns(databases, goldRuns, predictedRuns, options) };
+  const goldRuns = Promise.resolve(options.gold ?? runOnAll(databases, goldSql, options));
+  let exact: boolean;
+  try {
+    await loadParser();
+    exact = sameSql(goldSql, predictedSql);
+  } catch (err) {
+    // The gold runs are under way: settled before leaving, they never reject unobserved.
+    await goldRuns.catch(() => undefined);
+    throw err;
+  }
+  // The same statement has the same results: an exact prediction is not run again.
+  const [gold, predicted] = await Promise.all([goldRuns, exact ? goldRuns : runOnAll(databases, predictedSql, options)]);
+  return { exact, ...compareRuns(databases, gold, predicted, options) };
 }
 
 /** How reports name a database: its name, else its seed, else its position. */

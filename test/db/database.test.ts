@@ -111,6 +111,11 @@ describe('read-only execution', () => {
     expect(err.details.sqlstate).toBe('42703');
   });
 
+  it('a statement ending in a line comment still gets its rows and its plan', async () => {
+    expect((await db.query('SELECT 3 AS three -- the end')).rows).toEqual([[3]]);
+    expect((await db.explain('SELECT 3 AS three -- the end')) as any).toHaveLength(1);
+  });
+
   it('keeps working after an error (the transaction was rolled back)', async () => {
     await rejection(db.query('SELECT 1 / 0'));
     expect((await db.query('SELECT 2 AS two')).rows).toEqual([[2]]);

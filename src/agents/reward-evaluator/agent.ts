@@ -34,7 +34,11 @@ export interface RewardEvaluatorDeps {
   databases: readonly RewardDatabase[];
   /** Component weights over the defaults; normalized. Invalid weights throw INVALID_CONFIG. */
   weights?: Partial<Record<RewardComponent, number>>;
-  /** EXPLAIN total cost of a read-only SQL text; default: the first database that can explain. */
+  /**
+   * EXPLAIN total cost of a read-only SQL text. Default: the first database
+   * that can explain, and for a member whose validation carries a plan, that
+   * plan's cost (the validator plans on the same first database).
+   */
   planCost?: (sql: string, signal?: AbortSignal) => Promise<number | undefined>;
   /** Seconds the expected SQL's results stay cached (default 3600; 0 disables). */
   cacheTtl?: number;
@@ -56,6 +60,8 @@ interface Scoring {
   strict?: boolean;
   weights: RewardWeights;
   cost?: (sql: string, signal: AbortSignal) => Promise<number | undefined>;
+  /** A member's validation plan stands for its cost (no planCost of the caller's own). */
+  validationPlans: boolean;
 }
 
 interface Expected {
@@ -79,7 +85,9 @@ export function createRewardEvaluator(deps: RewardEvaluatorDeps): AgentFunction<
     : undefined);
   // A plan cost is a refinement of the performance score: without one the score stands on the validator's findings.
   const cost = planCost && ((sql: string, signal: AbortSignal) => planCost(sql, signal).catch(() => undefined));
-  const scoring: Scoring = { databases: deps.databases, rowLimit: deps.rowLimit, strict: deps.strict, weights, cost };
+  const scoring: Scoring = {
+    databases: deps.databases, rowLimit: deps.rowLimit, strict: deps.strict, weights, cost, validationPlans: deps.planCost === undefined,
+  };
 
   return async (content, { signal }) => {
     const started = performance.now();
@@ -149,15 +157,18 @@ async function scoreMember(
     const reason = safety.parseError ? `does not parse: ${safety.parseError.message}` : safety.violations.map((v) => v.message).join('; ');
     accuracy = { kind: 'not_run', reason };
   } else if (expected) {
-    const gold = await expected.gold();
+    // The validator planned the member on the same database when it could: its cost is reused, not planned again.
+    const planned = scoring.validationPlans ? member.validation.metadata?.plan?.total_cost : undefined;
+    const plannedCosts = scoring.cost && expected.cost
+      ? Promise.all([planned ?? scoring.cost(member.sql, signal), expected.cost])
+      : undefined;
+    // Gold and prediction run side by side: each database's queue takes both at once.
     const match = await executionMatch(scoring.databases, expected.sql, member.sql, {
-      gold, signal, rowLimit: scoring.rowLimit, strict: scoring.strict,
+      gold: expected.gold(), signal, rowLimit: scoring.rowLimit, strict: scoring.strict,
     });
     accuracy = { kind: 'matched', match };
     if (match.error?.side === 'gold') accuracyNote = `expected_sql failed on the test databases (${match.error.message})`;
-    if (scoring.cost && expected.cost) {
-      [costs.predicted, costs.expected] = await Promise.all([scoring.cost(member.sql, signal), expected.cost]);
-    }
+    if (plannedCosts) [costs.predicted, costs.expected] = await plannedCosts;
   }
   return scoreCandidate({
     validation: member.validation,

@@ -243,4 +243,21 @@ describe('the agent wrapper', () => {
     const failing = evaluator({ planCost: async () => { throw new Error('no planner'); } });
     expect((await reward(ACTIVE_BIG, ACTIVE_BIG, {}, failing)).rewards.performance).toBe(1);
   });
+
+  it('takes a member\'s cost from the plan its validation carries, planning only what has none', async () => {
+    const planned: string[] = [];
+    const counting = databases.map((db) => ({ ...db, explain: (sql: string, options?: { signal?: AbortSignal }) => (planned.push(sql), db.explain!(sql, options)) }));
+    const agent = evaluator({ databases: counting });
+    const sql = "SELECT Project_Code, Project_Name, Budget FROM PAC_MNT_PROJECTS WHERE Budget > 100000 AND Status = 'Active'";
+    const validation = await validate(sql);
+    expect(validation.metadata.plan?.total_cost).toBeGreaterThan(0);
+    // A plan 100 times the expected one's: the cost came from the validation, not from a new EXPLAIN.
+    const expectedCost = (await suite[0].explain(ACTIVE_BIG) as any)[0].Plan['Total Cost'];
+    const costly = { ...validation, metadata: { ...validation.metadata, plan: { total_cost: expectedCost * 100, estimated_rows: 1 } } };
+    const r = await reward(sql, ACTIVE_BIG, { validation: costly }, agent);
+    expect(planned).toEqual([ACTIVE_BIG]);
+    expect(r.rewards.performance).toBeLessThan(1);
+    const honest = await reward(sql, ACTIVE_BIG, {}, agent);
+    expect(honest.rewards.performance).toBe(1);
+  });
 });

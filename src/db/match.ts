@@ -49,6 +49,7 @@ const SEARCH_LIMIT = 20_000;
 const OVERLAP_PAIR_LIMIT = 2_000_000;
 
 const NUMERIC_TEXT = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
+const PLAIN_DATE_TEXT = /^\d{4}-(0[1-9]|1[0-2])-\d{2}$/;
 const ISO_DATE_TEXT = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
 /** The canonical, type-tagged text of one value, so equal values have equal keys. */
@@ -62,6 +63,8 @@ export function canonicalValue(value: unknown): string {
   if (value instanceof Date) return dateKey(value);
   if (typeof value === 'string') {
     if (NUMERIC_TEXT.test(value)) return numberKey(Number(value));
+    // A plain date on a day every month has: the key parseIsoText would give, without building a Date.
+    if (PLAIN_DATE_TEXT.test(value) && Number(value.slice(8)) >= 1 && Number(value.slice(8)) <= 28) return `d:${value}T00:00:00.000Z`;
     const date = parseIsoText(value);
     return date ? dateKey(date) : `s:${value}`;
   }
@@ -94,45 +97,86 @@ function dateKey(date: Date): string {
   return Number.isNaN(date.getTime()) ? 'd:invalid' : `d:${date.toISOString()}`;
 }
 
-type Multiset = Map<string, number>;
+type Multiset<K> = Map<K, number>;
 
-function multiset(keys: Iterable<string>): Multiset {
-  const counts: Multiset = new Map();
+function multiset<K>(keys: Iterable<K>): Multiset<K> {
+  const counts: Multiset<K> = new Map();
   for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
   return counts;
 }
 
-function sameMultiset(a: Multiset, b: Multiset): boolean {
+function sameMultiset<K>(a: Multiset<K>, b: Multiset<K>): boolean {
   if (a.size !== b.size) return false;
   for (const [k, n] of a) if (b.get(k) !== n) return false;
   return true;
 }
 
-/** The result as canonical keys, column-major (`cols[c][r]`), with each column's multiset signature. */
+/**
+ * The result as value ids, column-major (`cols[c][r]`), with each column's
+ * multiset signature. Ids come from one comparison's `ValueIds`: equal ids
+ * for values whose canonical keys are equal.
+ */
 interface Canonical {
   width: number;
   height: number;
-  cols: string[][];
+  cols: Int32Array[];
   signature: string[];
 }
 
-function canonicalize(result: QueryResult): Canonical {
+/**
+ * Canonical keys interned as small integers for one comparison: statuses,
+ * names and dates repeat down a column and across both sides, so each
+ * distinct value is canonicalized once, and rows and signatures are built
+ * from numbers instead of key strings.
+ */
+class ValueIds {
+  private readonly byText = new Map<string, number>();
+  private readonly byNumber = new Map<number, number>();
+  private readonly byKey = new Map<string, number>();
+
+  id(value: unknown): number {
+    if (typeof value === 'string') return this.memo(this.byText, value);
+    if (typeof value === 'number') return this.memo(this.byNumber, value);
+    return this.keyId(canonicalValue(value));
+  }
+
+  private memo<V>(seen: Map<V, number>, value: V): number {
+    let id = seen.get(value);
+    if (id === undefined) seen.set(value, (id = this.keyId(canonicalValue(value))));
+    return id;
+  }
+
+  private keyId(key: string): number {
+    let id = this.byKey.get(key);
+    if (id === undefined) this.byKey.set(key, (id = this.byKey.size));
+    return id;
+  }
+}
+
+function canonicalize(result: QueryResult, ids: ValueIds): Canonical {
   const width = result.columns.length;
   const height = result.rows.length;
-  const cols = Array.from({ length: width }, (_, c) => result.rows.map((row) => canonicalValue(row[c])));
-  const signature = cols.map((col) => JSON.stringify([...col].sort()));
+  const cols = Array.from({ length: width }, (_, c) => {
+    const col = new Int32Array(height);
+    for (let r = 0; r < height; r++) col[r] = ids.id(result.rows[r][c]);
+    return col;
+  });
+  const signature = cols.map((col) => col.slice().sort().join(','));
   return { width, height, cols, signature };
 }
 
-function projectedRows(table: Canonical, columns: number[]): Multiset {
+function projectedRows(table: Canonical, columns: number[]): Multiset<string> {
   const keys: string[] = [];
-  for (let r = 0; r < table.height; r++) keys.push(JSON.stringify(columns.map((c) => table.cols[c][r])));
+  for (let r = 0; r < table.height; r++) keys.push(columns.map((c) => table.cols[c][r]).join(','));
   return multiset(keys);
 }
 
 export function compareResults(gold: QueryResult, predicted: QueryResult, options: CompareOptions = {}): Comparison {
-  const g = canonicalize(gold);
-  const p = canonicalize(predicted);
+  // An equivalent prediction usually returns the very same values in the same order: no canonical keys needed.
+  if (sameValues(gold, predicted)) return { match: true, partial: true, mapping: gold.columns.map((_, c) => c) };
+  const ids = new ValueIds();
+  const g = canonicalize(gold, ids);
+  const p = canonicalize(predicted, ids);
   const failure = (reason: string): Comparison => ({ match: false, partial: overlaps(g, p), reason });
 
   if (options.strict && p.width !== g.width) {
@@ -155,6 +199,17 @@ export function compareResults(gold: QueryResult, predicted: QueryResult, option
   return { match: true, partial: true, mapping };
 }
 
+/** Same width, same rows in the same order, each value identical as given: equal under any canonicalization. */
+function sameValues(a: QueryResult, b: QueryResult): boolean {
+  if (a.columns.length !== b.columns.length || a.rows.length !== b.rows.length) return false;
+  for (let r = 0; r < a.rows.length; r++) {
+    const x = a.rows[r];
+    const y = b.rows[r];
+    for (let c = 0; c < a.columns.length; c++) if (!Object.is(x[c], y[c])) return false;
+  }
+  return true;
+}
+
 /**
  * Backtracking over gold columns, fewest candidates first. After each choice
  * the rows projected on the columns assigned so far must already agree as
@@ -164,7 +219,7 @@ export function compareResults(gold: QueryResult, predicted: QueryResult, option
  */
 function assignColumns(g: Canonical, p: Canonical, candidates: number[][]): number[] | undefined | 'limit' {
   const order = candidates.map((_, i) => i).sort((a, b) => candidates[a].length - candidates[b].length);
-  const vector = p.cols.map((col) => JSON.stringify(col));
+  const vector = p.cols.map((col) => col.join(','));
   const chosen: number[] = new Array(g.width);
   const used = new Set<number>();
   let steps = 0;
@@ -201,8 +256,9 @@ function overlaps(g: Canonical, p: Canonical): boolean {
   if (g.width === 0) return false;
 
   const rowValues = (t: Canonical, r: number) => t.cols.map((col) => col[r]);
-  const sortedRows = new Set(Array.from({ length: p.height }, (_, r) => JSON.stringify(rowValues(p, r).sort())));
-  for (let r = 0; r < g.height; r++) if (sortedRows.has(JSON.stringify(rowValues(g, r).sort()))) return true;
+  const sortedRow = (t: Canonical, r: number) => rowValues(t, r).sort((a, b) => a - b).join(',');
+  const sortedRows = new Set(Array.from({ length: p.height }, (_, r) => sortedRow(p, r)));
+  for (let r = 0; r < g.height; r++) if (sortedRows.has(sortedRow(g, r))) return true;
   if (p.width <= g.width) return false;
 
   const predictedRows = Array.from({ length: p.height }, (_, r) => multiset(rowValues(p, r)));
@@ -217,7 +273,7 @@ function overlaps(g: Canonical, p: Canonical): boolean {
   return false;
 }
 
-function containsMultiset(outer: Multiset, inner: Multiset): boolean {
+function containsMultiset(outer: Multiset<number>, inner: Multiset<number>): boolean {
   for (const [k, n] of inner) if ((outer.get(k) ?? 0) < n) return false;
   return true;
 }

@@ -50,6 +50,17 @@ describe('compareResults: pairs that must match', () => {
     expect(canonicalValue(5n)).toBe(canonicalValue(5));
     expect(canonicalValue(true)).not.toBe(canonicalValue('true'));
     expect(canonicalValue(null)).toBe(canonicalValue(undefined));
+  });
+
+  it('a date as text has the key of the day it names, with or without a midnight time, whatever its shortcut', () => {
+    const pad = (n: number, w: number) => String(n).padStart(w, '0');
+    fc.assert(fc.property(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), (y, m, d) => {
+      const text = `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
+      const date = new Date(`${text}T00:00:00Z`);
+      const expected = Number.isNaN(date.getTime()) ? `s:${text}` : `d:${date.toISOString()}`;
+      expect(canonicalValue(text)).toBe(expected);
+      if (!Number.isNaN(date.getTime())) expect(canonicalValue(`${text} 00:00:00`)).toBe(expected);
+    }), { numRuns: 2000 });
     expect(canonicalValue(-0.00001)).toBe(canonicalValue(0));
   });
 

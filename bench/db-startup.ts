@@ -1,7 +1,9 @@
 /**
  * Time from process start to a ready sample database (booted and answering a
  * query), cold (no prebuilt data directory: initdb, DDL, data, dump) and warm
- * (loaded from the cached directory). Each run is a fresh child process
+ * (loaded from the cached directory), the warm start both as a program
+ * embedding the system starts it and as a one-shot `gl-rl` command does
+ * (baseline-tier WASM, the database booting before the rest loads). Each run is a fresh child process
  * running the built JavaScript (`npm run build` first), so module loading and
  * WASM compilation are counted as a user would see them.
  *
@@ -34,6 +36,16 @@ const CHILD = `
 const phases = { runtime: Math.round(performance.now()) };
 const dist = process.argv[1];
 const { readFile } = await import('node:fs/promises');
+if (process.argv[4] === 'command') {
+  // As a one-shot command of the CLI starts (src/cli/main.ts, openOrchestrator): WASM at the baseline
+  // tier, and the cached database booting before the rest of the system loads.
+  const { setFlagsFromString } = await import('node:v8');
+  const { v8FlagsFor } = await import(dist + '/cli/shared.js');
+  for (const flag of v8FlagsFor(['node', 'gl-rl', 'ask'])) setFlagsFromString(flag);
+  const { prestartSampleDatabase } = await import(dist + '/db/prestart.js');
+  const { DEFAULT_SCHEMA_FILE } = await import(dist + '/paths.js');
+  prestartSampleDatabase({ ddl: await readFile(DEFAULT_SCHEMA_FILE, 'utf8'), seed: Number(process.argv[3]), cacheDir: process.argv[2] });
+}
 const { loadParser } = await import(dist + '/sql/parser.js');
 const { buildCatalog } = await import(dist + '/schema/catalog.js');
 const { DEFAULT_SCHEMA_FILE } = await import(dist + '/paths.js');
@@ -55,8 +67,11 @@ process.stdout.write(JSON.stringify(result) + '\\n');
 
 const DIST = fileURLToPath(new URL('../dist/src', import.meta.url));
 
-function runChild(cacheDir: string, seed: number): ChildResult {
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', CHILD, DIST, cacheDir, String(seed)], {
+/** `library`: as a program embedding the system starts it; `command`: as a one-shot `gl-rl` command does. */
+type StartKind = 'library' | 'command';
+
+function runChild(cacheDir: string, seed: number, kind: StartKind = 'library'): ChildResult {
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', CHILD, DIST, cacheDir, String(seed), kind], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -80,14 +95,20 @@ async function main(): Promise<void> {
   const cacheDir = QUICK ? defaultCacheDir() : mkdtempSync(join(tmpdir(), 'gl-rl-bench-db-'));
   try {
     const cold = QUICK ? undefined : runChild(cacheDir, seed);
-    const warm = Array.from({ length: runs }, () => runChild(cacheDir, seed));
-    const warmMs = warm.map((w) => w.ready_ms);
-    const phases = Object.fromEntries(Object.keys(warm[0]!.phases).map((p) => [p, median(warm.map((w) => w.phases[p]!))]));
+    // Interleaved, so both kinds see the same machine.
+    const starts: Record<StartKind, ChildResult[]> = { library: [], command: [] };
+    for (let i = 0; i < runs; i++) for (const kind of ['library', 'command'] as const) starts[kind].push(runChild(cacheDir, seed, kind));
+    const summary = (warm: ChildResult[]) => {
+      const warmMs = warm.map((w) => w.ready_ms);
+      const phases = Object.fromEntries(Object.keys(warm[0]!.phases).map((p) => [p, median(warm.map((w) => w.phases[p]!))]));
+      return { runs, ready_ms: median(warmMs), all_ready_ms: warmMs, cpu_ms: median(warm.map((w) => w.cpu_ms)), boot_ms: median(warm.map((w) => w.boot.ms)), source: warm[0]!.boot.source, phases_ms_from_start: phases };
+    };
     emit('db_startup', {
       machine: machine(),
       seed,
       cold: cold && { ready_ms: cold.ready_ms, cpu_ms: cold.cpu_ms, boot: cold.boot },
-      warm: { runs, ready_ms: median(warmMs), all_ready_ms: warmMs, cpu_ms: median(warm.map((w) => w.cpu_ms)), boot_ms: median(warm.map((w) => w.boot.ms)), source: warm[0]!.boot.source, phases_ms_from_start: phases },
+      warm: summary(starts.library),
+      warm_command: summary(starts.command),
     });
   } finally {
     if (!QUICK) rmSync(cacheDir, { recursive: true, force: true });

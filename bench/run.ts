@@ -81,7 +81,9 @@ function rows(r: Record<string, Result>): Row[] {
   const s = r['db-startup'];
   if (s?.warm) {
     if (s.cold) add('5. sample database: cold (initdb, DDL, data)', `${s.cold.ready_ms} ms from process start (${s.cold.cpu_ms} ms CPU)`);
-    add('   sample database: cached data directory', `${s.warm.ready_ms} ms from process start (${s.warm.cpu_ms} ms CPU, boot ${s.warm.boot_ms} ms)`);
+    const ready = (w: Result) => `${w.ready_ms} ms from process start (${w.cpu_ms} ms CPU, boot ${w.boot_ms} ms)`;
+    add('   sample database: cached, as a library starts it', ready(s.warm), '≤ 1500 ms', s.warm.ready_ms <= 1500);
+    if (s.warm_command) add('   sample database: cached, as a one-shot command starts it', ready(s.warm_command), '≤ 1500 ms', s.warm_command.ready_ms <= 1500);
   }
   const c = r.coldstart;
   if (c?.wall_ms !== undefined) add('5. `gl-rl ask` process, start to answer', `${c.wall_ms} ms wall, ${c.cpu_ms} ms CPU (runs ${c.all_wall_ms.join(', ')}; RSS ${c.max_rss_mb} MB)`, '≤ 1500 ms', c.wall_ms <= 1500);

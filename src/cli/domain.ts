@@ -3,8 +3,10 @@
  * commands that use an agent's logic directly rather than a whole workflow.
  */
 import type { Domain } from '../agents/defaults.js';
+import { prestartDatabase } from './shared.js';
 
 export async function withDomain<T>(schema: string | undefined, use: (domain: Domain) => Promise<T>): Promise<T> {
+  await prestartDatabase({ schema_file: schema ?? null, seeds: [1] });
   const { createDomain } = await import('../agents/defaults.js');
   const domain = await createDomain({ schema_file: schema ?? null, seeds: [1] });
   try {

@@ -4,9 +4,12 @@
  * to stderr. Exit codes: 0 success, 1 the workflow failed or the run could
  * not be done, 2 usage error.
  */
+import { setFlagsFromString } from 'node:v8';
 import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
-import { EXIT, exitAfterFlush } from './shared.js';
+import { EXIT, exitAfterFlush, v8FlagsFor } from './shared.js';
+
+for (const flag of v8FlagsFor(process.argv)) setFlagsFromString(flag);
 
 // Libraries that print with console.log (the Sky inspector's link) must not mix with results on stdout.
 console.log = console.error;

@@ -10,6 +10,23 @@ import type { Orchestrator } from '../orchestrator/orchestrator.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
+/** Commands that answer once and exit. */
+const ONE_SHOT_COMMANDS = new Set(['ask', 'analyze', 'validate', 'sample-db', 'machines']);
+
+/**
+ * V8 flags for a command line, set before anything loads WASM (V8 reads them
+ * when a module compiles, in every thread). A command that answers once keeps
+ * WASM at the baseline tier (Liftoff): optimizing Postgres' 9 MB module in
+ * the background costs a start more CPU than its few statements gain back
+ * (`gl-rl ask` 1.2 s instead of 1.6 s on 2 cores); long runs (serve, batch,
+ * eval, train) keep the optimizing tier. Global options take no value, so
+ * the first word not starting with '-' names the command.
+ */
+export function v8FlagsFor(argv: readonly string[]): string[] {
+  const command = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  return command !== undefined && ONE_SHOT_COMMANDS.has(command) ? ['--liftoff-only'] : [];
+}
+
 /** A mistake in how the command was called: exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -93,14 +110,16 @@ export interface CliOrchestrator {
 }
 
 export async function openOrchestrator(options: OrchestratorRequest): Promise<CliOrchestrator> {
+  const level = logLevel(options);
+  const config = { ...(level ? { log_level: level } : {}), ...(options.schema ? { schema_file: options.schema } : {}) };
+  await prestartDatabase(config);
   const [{ createOrchestrator }, inspector, agents] = await Promise.all([
     import('../index.js'),
     options.inspect ? openInspector(options.inspect) : undefined,
     agentsFromEnv(),
   ]);
-  const level = logLevel(options);
   const orchestrator = createOrchestrator({
-    config: { ...(level ? { log_level: level } : {}), ...(options.schema ? { schema_file: options.schema } : {}) },
+    config,
     ...(agents ? { agents } : {}),
     ...(inspector ? { inspect: inspector.inspect } : {}),
   });
@@ -111,6 +130,26 @@ export async function openOrchestrator(options: OrchestratorRequest): Promise<Cl
       inspector?.stop();
     },
   };
+}
+
+/**
+ * Boots the domain's first sample database before the rest of the system is
+ * loaded, from the configuration the orchestrator will resolve (see
+ * prestartSampleDatabase; a cached database only). A bad configuration or
+ * schema is left for the orchestrator's own start to report.
+ */
+export async function prestartDatabase(config: Record<string, unknown>): Promise<void> {
+  const [{ resolveConfig }, { prestartSampleDatabase }, { DEFAULT_SCHEMA_FILE }] = await Promise.all([
+    import('../orchestrator/config.js'),
+    import('../db/prestart.js'),
+    import('../paths.js'),
+  ]);
+  try {
+    const { schema_file, seeds } = resolveConfig({ config });
+    prestartSampleDatabase({ ddl: await readFile(schema_file ?? DEFAULT_SCHEMA_FILE, 'utf8'), seed: seeds[0]! });
+  } catch {
+    // Reported, with its field, when the orchestrator resolves the same configuration.
+  }
 }
 
 /**

@@ -26,9 +26,10 @@ import { AppError } from '../errors.js';
 import type { Catalog } from '../schema/types.js';
 import { loadParser } from '../sql/parser.js';
 import { checkReadOnly } from '../sql/safety.js';
-import { cacheFile, compactDataDir, dataDirKey, defaultCacheDir, generatorFingerprint, readCached, writeCached } from './datadir-cache.js';
-import { SAMPLE_DATA_VERSION, sampleDataSql, sqlIdentifier } from './sample-data.js';
-import { DATADIR_LAYOUT, PGLITE_VERSION, startWorker, workerReady, type WorkerReply, type WorkerRequest } from './worker.js';
+import { compactDataDir, dataDirKey, defaultCacheDir, readCached, writeCached } from './datadir-cache.js';
+import { sampleDatabaseEntry, takePrestarted } from './prestart.js';
+import { sampleDataSql, sqlIdentifier } from './sample-data.js';
+import { startWorker, workerReady, type WorkerReply, type WorkerRequest } from './worker.js';
 
 export interface QueryResult {
   columns: string[];
@@ -101,19 +102,19 @@ export function startSampleDatabase(options: OpenSampleDatabaseOptions): SampleD
   const started = performance.now();
   const dir = options.cacheDir === false ? undefined : (options.cacheDir ?? defaultCacheDir());
   const today = options.today ?? new Date();
-  const keyOf = (ddl: string) =>
-    dataDirKey([PGLITE_VERSION, String(DATADIR_LAYOUT), String(SAMPLE_DATA_VERSION), generatorFingerprint(), ddl, String(seed), today.toISOString().slice(0, 10)]);
-  const file = dir && options.ddl !== undefined ? cacheFile(dir, keyOf(options.ddl)) : undefined;
+  const entryOf = (ddl: string) => sampleDatabaseEntry(dir!, { ddl, seed, today });
+  const file = dir && options.ddl !== undefined ? entryOf(options.ddl) : undefined;
   const db = new WorkerDatabase(seed, options.statementTimeoutMs ?? DEFAULT_TIMEOUT_MS, file);
   const booting = (async () => {
     const parser = loadParser();
     const ddl = options.ddl ?? (await options.catalog).ddl;
-    const entry = dir && cacheFile(dir, keyOf(ddl));
-    let dataDir = entry ? readCached(entry) : undefined;
+    const entry = dir && entryOf(ddl);
+    const early = entry ? takePrestarted(entry) : undefined;
+    let dataDir = early?.dataDir ?? (entry ? readCached(entry) : undefined);
     const source = dataDir ? ('cache' as const) : ('built' as const);
-    const worker = startWorker(dataDir ? { dataDir } : { build: { ddl, data: sampleDataSql(await options.catalog, seed, today) } });
+    const worker = early?.worker ?? startWorker(dataDir ? { dataDir } : { build: { ddl, data: sampleDataSql(await options.catalog, seed, today) } });
     try {
-      const { dump, templates = [] } = await workerReady(worker);
+      const { dump, templates = [] } = await (early?.ready ?? workerReady(worker));
       if (dump) {
         dataDir = compactDataDir(dump, templates.map((oid) => `base/${oid}`));
         if (dir && entry) writeCached(dir, entry, dataDir);
@@ -123,7 +124,7 @@ export function startSampleDatabase(options: OpenSampleDatabaseOptions): SampleD
       await worker.terminate();
       throw new AppError('EXECUTION_FAILED', `sample database (seed ${seed}) did not start: ${(err as Error).message}`, { seed });
     }
-    return { worker, dataDir: dataDir!, boot: { source, ms: Math.round(performance.now() - started), cacheFile: entry } };
+    return { worker, dataDir: dataDir!, boot: { source, ms: Math.round(performance.now() - (early?.started ?? started)), cacheFile: entry } };
   })();
   return Object.assign(db, { started: db.attachBoot(booting) });
 }

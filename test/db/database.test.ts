@@ -2,6 +2,8 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openSampleDatabase, startSampleDatabase, type SampleDatabase } from '../../src/db/database.js';
+import { defaultCacheDir } from '../../src/db/datadir-cache.js';
+import { prestartSampleDatabase, sampleDatabaseEntry, takePrestarted } from '../../src/db/prestart.js';
 import { AppError } from '../../src/errors.js';
 import { DEFAULT_SCHEMA_FILE } from '../../src/paths.js';
 import { loadCatalogFile } from '../../src/schema/catalog.js';
@@ -208,6 +210,36 @@ describe('start-up cache', () => {
     } finally {
       await again.close();
     }
+  });
+
+  it('a database started ahead (prestart) is taken over by the start asking for the same data', async () => {
+    const ddl = catalog.ddl;
+    const today = new Date();
+    const entry = sampleDatabaseEntry(defaultCacheDir(), { ddl, seed: 1, today });
+    expect(entry).toBe(db.boot.cacheFile);
+    prestartSampleDatabase({ ddl, seed: 1, today });
+    const again = startSampleDatabase({ catalog, ddl, seed: 1, today });
+    try {
+      // Taken: nothing is left for a second start to adopt.
+      expect(takePrestarted(entry)).toBeUndefined();
+      await again.started;
+      expect(again.boot).toMatchObject({ source: 'cache', cacheFile: entry });
+      expect((await again.query('SELECT count(*) FROM PAC_MNT_PROJECTS')).rows[0][0]).toBeGreaterThan(0);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('starts nothing ahead for data the cache does not hold, or another seed than the one asked for', async () => {
+    const today = new Date();
+    prestartSampleDatabase({ ddl: `${catalog.ddl}\n-- not cached`, seed: 1, today });
+    expect(takePrestarted(sampleDatabaseEntry(defaultCacheDir(), { ddl: `${catalog.ddl}\n-- not cached`, seed: 1, today }))).toBeUndefined();
+    prestartSampleDatabase({ ddl: catalog.ddl, seed: 1, today });
+    expect(takePrestarted(sampleDatabaseEntry(defaultCacheDir(), { ddl: catalog.ddl, seed: 2, today }))).toBeUndefined();
+    const early = takePrestarted(sampleDatabaseEntry(defaultCacheDir(), { ddl: catalog.ddl, seed: 1, today }));
+    expect(early).toBeDefined();
+    await early!.ready;
+    await early!.worker.terminate();
   });
 
   it('boots from a compact directory: one WAL segment cut to its used pages, 16 MB of shared buffers', async () => {

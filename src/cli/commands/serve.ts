@@ -5,7 +5,7 @@
  * down gracefully: no request in flight is lost.
  */
 import type { Command } from 'commander';
-import { INSPECT_HELP, action, agentsFromEnv, integer, logLevel, openInspector, writeOut, type GlobalOptions } from '../shared.js';
+import { INSPECT_HELP, action, agentsFromEnv, integer, logLevel, openInspector, prestartDatabase, writeOut, type GlobalOptions } from '../shared.js';
 
 interface ServeOptions extends GlobalOptions {
   port: number;
@@ -34,6 +34,8 @@ export function register(program: Command): void {
 }
 
 async function serve(options: ServeOptions): Promise<number> {
+  const config = options.schema ? { schema_file: options.schema } : {};
+  await prestartDatabase(config);
   const [{ createOrchestrator }, { createServer }, { default: pino }, { readFile }, { PACKAGE_ROOT }] = await Promise.all([
     import('../../index.js'),
     import('../../http/server.js'),
@@ -48,7 +50,7 @@ async function serve(options: ServeOptions): Promise<number> {
   const orchestrator = createOrchestrator({
     logger,
     ...(agents ? { agents } : {}),
-    ...(options.schema ? { config: { schema_file: options.schema } } : {}),
+    config,
     ...(inspector ? { inspect: inspector.inspect } : {}),
   });
   // Configuration and domain errors stop the start-up here, before the port opens.

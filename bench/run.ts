@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { load1, machine, QUICK } from './lib.js';
 
-const SECTIONS = ['overhead', 'e2e', 'validator', 'generator', 'concurrency', 'db-startup', 'coldstart'] as const;
+const SECTIONS = ['overhead', 'e2e', 'validator', 'generator', 'concurrency', 'db-startup', 'coldstart', 'http'] as const;
 
 type Result = Record<string, any>;
 
@@ -99,6 +99,13 @@ function rows(r: Record<string, Result>): Row[] {
     const points = (h.checkpoints as Result[]).map((p) => `${p.workflows / 1000}k ${p.heap_mb}`).join(', ');
     add('   heap after sequential workflows (MB)', `${points}; growth ${h.growth_mb_1k_to_end} MB`, 'flat (< 1 MB)', Math.abs(h.growth_mb_1k_to_end) < 1);
   }
+  const h = r.http;
+  if (h?.runs) {
+    for (const run of h.runs as Result[]) {
+      const ok = run.statuses['200'] ?? 0;
+      add(`7. HTTP POST /v1/query, ${run.clients} client${run.clients > 1 ? 's' : ''} (keep-alive)`, `p50 ${run.ms.p50} ms, p95 ${run.ms.p95}, p99 ${run.ms.p99}; ${run.requests_per_s}/s; ${ok}/${run.requests} answered 200; server ${run.server_cpu_ms_per_request} ms CPU per request`);
+    }
+  } else if (h?.skipped) add('7. HTTP service', h.skipped);
   return out;
 }
 

@@ -1,0 +1,89 @@
+/**
+ * The HTTP service as a client sees it: `gl-rl serve` (the built CLI, its own
+ * process, logging at info to stderr as a server does) on a loopback port,
+ * and keep-alive clients in this process posting the dev questions to
+ * `POST /v1/query` (generate mode, new session each), 1 and 8 at a time.
+ * Latency per request, requests per second, and the server's own CPU per
+ * request (from /proc), after one untimed pass (JIT, database warm).
+ *
+ *   node --import tsx bench/http.ts [--quick]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { devQuestions, emit, latency, machine, QUICK, round } from './lib.js';
+
+const cli = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
+const questions = devQuestions().filter((_, i) => !QUICK || i % 4 === 0);
+const CLIENTS = [1, 8];
+
+/** CPU milliseconds the process has used (user + system), from /proc; clock ticks are 1/100 s on Linux. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function startServer(): Promise<{ server: ChildProcess; url: string }> {
+  const server = spawn(process.execPath, [cli, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, GL_RL_LOG_LEVEL: 'info' } });
+  const lines = createInterface({ input: server.stdout! });
+  const url = await new Promise<string>((resolve, reject) => {
+    server.once('exit', (code) => reject(new Error(`gl-rl serve exited with code ${code} before listening`)));
+    lines.once('line', resolve);
+  });
+  return { server, url };
+}
+
+async function load(url: string, clients: number) {
+  const post = async (query: string) => {
+    const response = await fetch(`${url}/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, mode: 'generate' }) });
+    await response.arrayBuffer();
+    return response.status;
+  };
+  const samples: number[] = [];
+  const statuses: Record<number, number> = {};
+  let next = 0;
+  const worker = async () => {
+    while (next < questions.length) {
+      const item = questions[next++]!;
+      const t = performance.now();
+      const status = await post(item.query);
+      samples.push(performance.now() - t);
+      statuses[status] = (statuses[status] ?? 0) + 1;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: clients }, worker));
+  return { samples, statuses, seconds: (performance.now() - started) / 1000 };
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(cli)) {
+    emit('http', { machine: machine(), skipped: `${cli} not found: run npm run build` });
+    return;
+  }
+  const { server, url } = await startServer();
+  try {
+    const runs = [];
+    for (const clients of CLIENTS) {
+      await load(url, clients);
+      const cpu0 = cpuMs(server.pid!);
+      const { samples, statuses, seconds } = await load(url, clients);
+      const serverCpu = cpuMs(server.pid!) - cpu0;
+      runs.push({
+        clients,
+        requests: samples.length,
+        statuses,
+        ms: latency(samples),
+        requests_per_s: round(samples.length / seconds, 1),
+        server_cpu_ms_per_request: round(serverCpu / samples.length, 2),
+      });
+    }
+    emit('http', { machine: machine(), url_host: new URL(url).host, questions: questions.length, runs });
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+  }
+}
+
+await main();

@@ -3,7 +3,7 @@
  * when any source is newer than the build.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { chmodSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 
@@ -28,7 +28,8 @@ export function ensureBuilt(): void {
   if (built >= Math.max(newest(join(PACKAGE_ROOT, 'src')), newest(join(PACKAGE_ROOT, 'machines')))) return;
   // Emits even when another part of the tree has a type error; the bin must exist afterwards.
   spawnSync(process.execPath, [join(PACKAGE_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: PACKAGE_ROOT, stdio: 'ignore' });
-  statSync(BIN);
+  // As `npm run build` does: the bin is run by its path (npx, a shell), not only through node.
+  chmodSync(BIN, 0o755);
 }
 
 export interface Run {

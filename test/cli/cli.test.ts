@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,14 @@ function oneJson(r: Run): any {
 beforeAll(() => ensureBuilt(), 300_000);
 
 describe('gl-rl usage (built binary)', () => {
+  it('runs by its own path, as npx and a shell run it (shebang, executable)', async () => {
+    const r = await new Promise<Run>((resolve) => {
+      execFile(BIN, ['--help'], (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Usage: gl-rl');
+  });
+
   it('--help lists every command on stdout and exits 0', async () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);

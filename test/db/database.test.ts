@@ -113,6 +113,14 @@ describe('read-only execution', () => {
     expect(err.details.sqlstate).toBe('42703');
   });
 
+  it('semicolons inside literals, dollar quotes and comments stay inside the one statement', async () => {
+    expect((await db.query("SELECT 'a;b' AS x")).rows).toEqual([['a;b']]);
+    expect((await db.query('SELECT $q$;ROLLBACK;SET default_transaction_read_only = off;$q$ AS x')).rows).toEqual([[';ROLLBACK;SET default_transaction_read_only = off;']]);
+    expect((await db.query('SELECT 1 AS x /* ; COMMIT; */')).rows).toEqual([[1]]);
+    expect((await db.query("SELECT 'y' AS y -- ; COMMIT; SET default_transaction_read_only = off")).rows).toEqual([['y']]);
+    expect((await db.query("SELECT current_setting('default_transaction_read_only') AS ro")).rows).toEqual([['on']]);
+  });
+
   it('a statement ending in a line comment still gets its rows and its plan', async () => {
     expect((await db.query('SELECT 3 AS three -- the end')).rows).toEqual([[3]]);
     expect((await db.explain('SELECT 3 AS three -- the end')) as any).toHaveLength(1);

@@ -1,4 +1,5 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
+import fc from 'fast-check';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openSampleDatabase, startSampleDatabase, type SampleDatabase } from '../../src/db/database.js';
@@ -118,6 +119,30 @@ describe('read-only execution', () => {
     expect((await db.query('SELECT $q$;ROLLBACK;SET default_transaction_read_only = off;$q$ AS x')).rows).toEqual([[';ROLLBACK;SET default_transaction_read_only = off;']]);
     expect((await db.query('SELECT 1 AS x /* ; COMMIT; */')).rows).toEqual([[1]]);
     expect((await db.query("SELECT 'y' AS y -- ; COMMIT; SET default_transaction_read_only = off")).rows).toEqual([['y']]);
+    expect((await db.query("SELECT current_setting('default_transaction_read_only') AS ro")).rows).toEqual([['on']]);
+  });
+
+  it('any text built from statement separators, quotes, comments and writes either runs as one read-only statement or is refused (property)', async () => {
+    const count = async () => (await db.query('SELECT count(*) FROM PROJSTAFF')).rows[0][0];
+    const before = await count();
+    const fragment = fc.constantFrom(
+      'SELECT', ' 1', ' x', "'", "''", ';', '$$', '$q$', '--', '/*', '*/', '\n', ' COMMIT', ' ROLLBACK', ' BEGIN', ' END',
+      ' SET default_transaction_read_only = off', ' DELETE FROM PROJSTAFF', ' DROP TABLE PROJSTAFF', ' FROM PROJSTAFF', ' AS', '(', ')', "E'\\''",
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fragment, { minLength: 1, maxLength: 12 }), async (parts) => {
+        const sql = parts.join('');
+        try {
+          const result = await db.query(sql, { rowLimit: 5 });
+          expect(Array.isArray(result.rows)).toBe(true);
+        } catch (err) {
+          expect(err).toBeInstanceOf(AppError);
+          expect(['UNSAFE_SQL', 'EXECUTION_FAILED', 'INVALID_INPUT']).toContain((err as AppError).code);
+        }
+      }),
+      { numRuns: 300 },
+    );
+    expect(await count()).toBe(before);
     expect((await db.query("SELECT current_setting('default_transaction_read_only') AS ro")).rows).toEqual([['on']]);
   });
 

@@ -6,9 +6,10 @@ import type { Domain } from '../agents/defaults.js';
 import { prestartDatabase } from './shared.js';
 
 export async function withDomain<T>(schema: string | undefined, use: (domain: Domain) => Promise<T>): Promise<T> {
-  await prestartDatabase({ schema_file: schema ?? null, seeds: [1] });
+  const options = { schema_file: schema ?? null, seeds: [1] };
+  await prestartDatabase(options);
   const { createDomain } = await import('../agents/defaults.js');
-  const domain = await createDomain({ schema_file: schema ?? null, seeds: [1] });
+  const domain = await createDomain(options);
   try {
     return await use(domain);
   } finally {

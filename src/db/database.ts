@@ -108,7 +108,7 @@ export function startSampleDatabase(options: OpenSampleDatabaseOptions): SampleD
   const booting = (async () => {
     const parser = loadParser();
     const ddl = options.ddl ?? (await options.catalog).ddl;
-    const entry = dir && entryOf(ddl);
+    const entry = file ?? (dir && entryOf(ddl));
     const early = entry ? takePrestarted(entry) : undefined;
     let dataDir = early?.dataDir ?? (entry ? readCached(entry) : undefined);
     const source = dataDir ? ('cache' as const) : ('built' as const);

@@ -17,8 +17,15 @@ import { PACKAGE_ROOT } from '../paths.js';
 /** Entries unused for this long are removed when a new one is written: the data's dates follow the calendar, so old days go stale. */
 const MAX_AGE_MS = 2 * 86_400_000;
 
-/** The generator's own source files: any change to them is a new key, even without a version bump. */
+let fingerprint: string | undefined;
+
+/** The generator's own source files: any change to them is a new key, even without a version bump. Read once per process. */
 export function generatorFingerprint(): string {
+  fingerprint ??= readFingerprint();
+  return fingerprint;
+}
+
+function readFingerprint(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const hash = createHash('sha256');
   for (const name of ['sample-data', 'sample-words', 'random']) {

@@ -64,7 +64,10 @@ export function canonicalValue(value: unknown): string {
   if (typeof value === 'string') {
     if (NUMERIC_TEXT.test(value)) return numberKey(Number(value));
     // A plain date on a day every month has: the key parseIsoText would give, without building a Date.
-    if (PLAIN_DATE_TEXT.test(value) && Number(value.slice(8)) >= 1 && Number(value.slice(8)) <= 28) return `d:${value}T00:00:00.000Z`;
+    if (PLAIN_DATE_TEXT.test(value)) {
+      const day = Number(value.slice(8));
+      if (day >= 1 && day <= 28) return `d:${value}T00:00:00.000Z`;
+    }
     const date = parseIsoText(value);
     return date ? dateKey(date) : `s:${value}`;
   }

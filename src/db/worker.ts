@@ -46,7 +46,7 @@ export type WorkerReady =
   | { type: 'failed'; error: WorkerError };
 
 export interface WorkerBoot {
-  /** An uncompressed data directory tarball from `dumpDataDir` to start from (decompressing in WASM costs more than reading 40 MB). */
+  /** An uncompressed data directory tarball from `dumpDataDir` to start from (decompressing in WASM costs more than reading it whole). */
   dataDir?: Uint8Array;
   /** Or build from scratch: run the DDL and the data, then dump the directory back. */
   build?: { ddl: string; data: string };

@@ -5,15 +5,14 @@
  *
  * Every `query` and `explain` first passes `checkReadOnly` (exactly one
  * read-only statement, no forbidden function; the parser is Postgres' own
- * grammar), and only the statement's own text goes on, on a line of its own.
- * A query's rows are read through a cursor inside `BEGIN READ ONLY …
+ * grammar), and only the statement's own text goes on, on a line of its own,
+ * sent alone through the extended protocol (`db.query`, which Postgres
+ * refuses to run with more than one command), never in a multi-statement
+ * exec. A query's rows are read through a cursor inside `BEGIN READ ONLY …
  * ROLLBACK`, so the row cap also stops the work; EXPLAIN plans without
- * executing. Both go to Postgres as one text through the simple protocol:
- * one call instead of four is 2.5 times cheaper. Behind the gate stand the
- * read-only transaction, the session's `default_transaction_read_only = on`,
- * and a database that lives in the worker's memory only. Calls on one
- * database are queued: PGlite has a single connection and transactions must
- * not interleave.
+ * executing, in the session's implicit transaction, read-only too
+ * (`default_transaction_read_only = on`). Calls on one database are queued:
+ * PGlite has a single connection and transactions must not interleave.
  *
  * Values come back as PGlite gives them: DECIMAL/NUMERIC as strings (exact),
  * integers and floats as numbers, BIGINT as number, dates and timestamps as
@@ -230,10 +229,17 @@ class WorkerDatabase implements SampleDatabase {
       throw new AppError('INVALID_INPUT', `rowLimit must be a non-negative integer, got ${rowLimit}`, { field: 'rowLimit' });
     }
     const statement = gate(sql);
-    const prefix = `BEGIN READ ONLY;\nDECLARE ${CURSOR} NO SCROLL CURSOR FOR\n`;
-    // The newline ends a trailing `--` comment of the statement.
-    const text = `${prefix}${statement.text}\n;\nFETCH FORWARD ${rowLimit + 1} FROM ${CURSOR};\nROLLBACK`;
-    const reply = await this.run({ sql: text, result: 2, transaction: true }, { ...options, sql, statement, prefix });
+    const prefix = `DECLARE ${CURSOR} NO SCROLL CURSOR FOR\n`;
+    const reply = await this.run(
+      {
+        before: 'BEGIN READ ONLY',
+        statement: prefix + statement.text,
+        after: `FETCH FORWARD ${rowLimit + 1} FROM ${CURSOR};\nROLLBACK`,
+        rowsFrom: 'after',
+        transaction: true,
+      },
+      { ...options, sql, statement, prefix },
+    );
     const truncated = reply.rows.length > rowLimit;
     return { columns: reply.columns, rows: truncated ? reply.rows.slice(0, rowLimit) : reply.rows, truncated };
   }
@@ -241,7 +247,7 @@ class WorkerDatabase implements SampleDatabase {
   async explain(sql: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<unknown> {
     const statement = gate(sql);
     const prefix = 'EXPLAIN (FORMAT JSON)\n';
-    const reply = await this.run({ sql: `${prefix}${statement.text}\n`, result: 0, transaction: false }, { ...options, sql, statement, prefix });
+    const reply = await this.run({ statement: prefix + statement.text, rowsFrom: 'statement', transaction: false }, { ...options, sql, statement, prefix });
     const plan = reply.rows[0]?.[0];
     return typeof plan === 'string' ? JSON.parse(plan) : plan;
   }
@@ -427,7 +433,7 @@ function executionError(
   error: { message: string; code?: string; position?: number },
   context: { statement: GatedStatement; prefix: string },
 ): AppError {
-  // Postgres counts 1-based characters in the text it received, which holds the caller's statement after the prefix.
+  // Postgres counts 1-based characters in the statement it received: the prefix, then the caller's statement.
   const inStatement = error.position !== undefined ? error.position - 1 - context.prefix.length : -1;
   const position = inStatement >= 0 && inStatement < context.statement.text.length ? context.statement.offset + inStatement : undefined;
   return new AppError('EXECUTION_FAILED', error.message, { position, sqlstate: error.code });

@@ -14,17 +14,22 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
 /**
- * A request: one text through the simple protocol (`exec`), made of the
- * caller's gated statement and the commands around it; one of its results is
- * returned. A single call into Postgres: four (BEGIN, DECLARE, FETCH,
- * ROLLBACK) cost 2.5 times as much as one.
+ * A request: the caller's gated statement (wrapped in DECLARE or EXPLAIN),
+ * sent alone through the extended protocol (`db.query`, which Postgres
+ * refuses to run with more than one command), between fixed commands of our
+ * own that go through `exec` together: `before` opens the transaction and
+ * `after` fetches the rows and closes it, three calls into Postgres instead
+ * of four. The rows returned are the statement's, or those of `after`'s
+ * first command.
  */
 export interface WorkerRequest {
   id: number;
-  sql: string;
-  /** Index, among the text's commands, of the one whose rows are returned. */
-  result: number;
-  /** The text opens a transaction: a failure inside it leaves it to be rolled back. */
+  statement: string;
+  /** Never SQL from outside: the caller's text goes only in `statement`. */
+  before?: string;
+  after?: string;
+  rowsFrom: 'statement' | 'after';
+  /** `before` opens a transaction: a failure leaves it to be rolled back. */
   transaction: boolean;
 }
 
@@ -32,7 +37,7 @@ export interface WorkerError {
   message: string;
   /** SQLSTATE, when Postgres raised it. */
   code?: string;
-  /** 1-based character position in the request's text, as Postgres reports it. */
+  /** 1-based character position in the request's `statement`, as Postgres reports it (absent for a failure elsewhere). */
   position?: number;
 }
 
@@ -70,10 +75,10 @@ function readPgliteVersion(): string {
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const describe = (e) => ({
+const describe = (e, inStatement) => ({
   message: e && e.message ? e.message : String(e),
   code: e && e.code ? String(e.code) : undefined,
-  position: e && e.position ? Number(e.position) : undefined,
+  position: inStatement && e && e.position ? Number(e.position) : undefined,
 });
 const { existsSync, readFileSync } = require('node:fs');
 const { join, dirname } = require('node:path');
@@ -123,12 +128,20 @@ const { join, dirname } = require('node:path');
     return;
   }
   parentPort.on('message', async (request) => {
+    let inStatement = false;
     try {
-      const result = (await db.exec(request.sql, { rowMode: 'array' }))[request.result];
+      if (request.before) await db.exec(request.before);
+      inStatement = true;
+      let result = await db.query(request.statement, [], { rowMode: 'array' });
+      inStatement = false;
+      if (request.after) {
+        const after = await db.exec(request.after, { rowMode: 'array' });
+        if (request.rowsFrom === 'after') result = after[0];
+      }
       parentPort.postMessage({ id: request.id, ok: true, columns: result.fields.map((f) => f.name), rows: result.rows });
     } catch (e) {
       if (request.transaction) await db.exec('ROLLBACK').catch(() => undefined);
-      parentPort.postMessage({ id: request.id, ok: false, error: describe(e) });
+      parentPort.postMessage({ id: request.id, ok: false, error: describe(e, inStatement) });
     }
   });
 })();

@@ -97,13 +97,14 @@ export const agentCallMachine = setup({
     noAgentLeft: ({ context }) => context.index >= context.agents.length,
     // Provided by the orchestrator from the circuit-breaker actors.
     circuitOpen: (_, _params: { agent: string }) => false,
-    isRefusal: ({ context }) => context.reply?.kind === 'refusal',
+    replyIsRefusal: ({ event }) => (event as unknown as { output: AgentReply }).output.kind === 'refusal',
     retryBudgetLeft: ({ context }) => context.attempt <= context.max_retries,
   },
   actions: {
     // Effects provided by the orchestrator (message log, metrics, circuit breakers, logs).
     agentRequested: (_, _params: { agent: string; attempt: number }) => {},
     agentResponded: (_, _params: { agent: string }) => {},
+    agentRefused: (_, _params: { agent: string }) => {},
     agentFailed: (_, _params: { agent: string; reason: FailureReason; message: string }) => {},
     retryScheduled: (_, _params: { agent: string; attempt: number; delay_ms: number }) => {},
     failedOver: (_, _params: Fallback) => {},
@@ -206,10 +207,17 @@ export const agentCallMachine = setup({
           correlation_id: context.correlation_id,
           session_id: context.session_id,
         }),
-        onDone: {
-          target: 'responded',
-          actions: ['recordReply', { type: 'agentResponded', params: ({ context }) => ({ agent: context.agents[context.index]! }) }],
-        },
+        onDone: [
+          {
+            guard: 'replyIsRefusal',
+            target: 'refused',
+            actions: ['recordReply', { type: 'agentRefused', params: ({ context }) => ({ agent: context.agents[context.index]! }) }],
+          },
+          {
+            target: 'succeeded',
+            actions: ['recordReply', { type: 'agentResponded', params: ({ context }) => ({ agent: context.agents[context.index]! }) }],
+          },
+        ],
         onError: {
           target: 'call_failed',
           actions: [
@@ -233,9 +241,6 @@ export const agentCallMachine = setup({
           ],
         },
       },
-    },
-    responded: {
-      always: [{ guard: 'isRefusal', target: 'refused' }, { target: 'succeeded' }],
     },
     call_failed: {
       always: [

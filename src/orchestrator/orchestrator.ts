@@ -251,11 +251,10 @@ export class Orchestrator {
             if (stage) stage.attempts++;
           }
         },
+        agentRefused: ({ context }, params) => {
+          this.metricsStore.agent(context.role, params.agent).refusals++;
+        },
         agentResponded: ({ context }, params) => {
-          if (context.reply?.kind === 'refusal') {
-            this.metricsStore.agent(context.role, params.agent).refusals++;
-            return;
-          }
           // Asking first spares a healthy breaker a macrostep on every turn.
           const breaker = this.breakers.get(`${context.role}/${params.agent}`);
           if (breaker?.getSnapshot().can({ type: 'agent.succeeded' })) breaker.send({ type: 'agent.succeeded' });
@@ -591,7 +590,7 @@ export class Orchestrator {
     }
     const agents: MetricsSnapshot['agents'] = {};
     for (const [name, counts] of m.agents) {
-      const breaker = [...this.breakers].find(([key]) => key === `${counts.role}/${name}`)?.[1];
+      const breaker = this.breakers.get(`${counts.role}/${name}`);
       agents[name] = {
         ...counts,
         failure_rate: counts.calls === 0 ? 0 : counts.failures / counts.calls,

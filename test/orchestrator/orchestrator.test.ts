@@ -90,6 +90,9 @@ describe('orchestrator happy path', () => {
     expect(r).toMatchObject({ error_code: 'WRITE_NOT_ALLOWED', failed_stage: 'query_generation' });
     expect(refuser.calls).toBe(1);
     expect(other.calls).toBe(0);
+    // A refusal is counted as one, not as a failure, and leaves the circuit closed.
+    const counts = o.metrics().agents.refuser;
+    expect(counts).toMatchObject({ calls: 1, refusals: 1, failures: 0, circuit: 'closed' });
   });
 
   it('rejects bad input with INVALID_INPUT naming the field', async () => {

@@ -5,7 +5,13 @@
  *     log, retry and timeouts armed, circuit breakers, metrics, info logging
  *     into a null sink, caches off (`cache_ttl: 0`);
  *   - the same orchestrator, all turns in one session (no session actor per workflow);
+ *   - the shipped charts alone: session, workflow and agent-call machines
+ *     interpreted by XState with no-op implementations (no orchestrator code:
+ *     what XState's interpretation of our charts costs by itself);
  *   - bare XState: machines with the same invoked actors and armed timers, no work;
+ *   - bare XState with the agent calls inline: the same stages, timeouts and
+ *     backoff states in one workflow machine, a promise actor per call and no
+ *     machine actor per agent request (what the child-actor design costs);
  *   - LangGraph.js: a compiled StateGraph of four nodes, its defaults;
  *   - a plain chain of four awaited async calls.
  * Interleaved rounds, median of rounds; wall and CPU microseconds per workflow.
@@ -14,7 +20,10 @@
  */
 import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import pino from 'pino';
-import { assign, createActor, fromPromise, setup, toPromise, type AnyActorLogic } from 'xstate';
+import { assign, createActor, fromPromise, setup, toPromise, waitFor, type AnyActorLogic, type InspectionEvent } from 'xstate';
+import { agentCallMachine, type AgentReply, type CallAgentInput } from '../machines/agent-call.js';
+import { sessionMachine } from '../machines/session.js';
+import { workflowMachine, type Preparation, type WorkflowInput, type WorkflowRole } from '../machines/workflow.js';
 import { createOrchestrator } from '../src/orchestrator/orchestrator.js';
 import type { AgentFunction, Role } from '../src/agents/types.js';
 import { emit, machine, QUICK, round, spread } from './lib.js';
@@ -91,6 +100,103 @@ function bareXState() {
   };
 }
 
+/** The three shipped charts with no-op implementations, driven as the orchestrator drives them: a session per turn. */
+function chartsOnly() {
+  const call = agentCallMachine.provide({
+    actors: {
+      callAgent: fromPromise<AgentReply, CallAgentInput>(async ({ input }) => ({ kind: 'output', output: await noop[input.role as Role]({ query: '' }, ctx) })),
+    },
+  });
+  const workflow = workflowMachine.provide({
+    actors: {
+      agentCall: call,
+      prepareWorkflow: fromPromise<Preparation, { session_id: string; query: string; context: Record<string, unknown>; mode: 'generate' | 'train' }>(async () => ({ historical_queries: [], cached: {} })),
+      entityExtractor: fromPromise<unknown, { query: string }>(async () => undefined),
+    },
+  });
+  const session = sessionMachine.provide({ actors: { workflow } });
+  const agents = { schema_analyzer: ['a'], query_generator: ['a'], validator: ['a'], reward_evaluator: ['a'] } satisfies Record<WorkflowRole, string[]>;
+  let n = 0;
+  const turn = (inspect?: (event: InspectionEvent) => void) => {
+    const id = `s${n++}`;
+    const input: WorkflowInput = {
+      session_id: id,
+      turn: 1,
+      correlation_id: id,
+      query: `question ${n}`,
+      context: {},
+      mode: 'train',
+      agents,
+      limits: { max_retries: 3, timeout: 30, inter_agent_timeout: 10, backoff_base: 1 },
+      options: { depth: 2, num_candidates: 1, strict_mode: false },
+    };
+    const actor = createActor(session, { input: { session_id: id, idle_timeout: 3600 }, inspect }).start();
+    actor.send({ type: 'turn.started', input });
+    return waitFor(actor, (s) => s.matches('completed') || s.matches('failed')).then((s) => {
+      actor.stop();
+      if (!s.matches('completed')) throw new Error('charts-only turn failed');
+    });
+  };
+  return {
+    run: () => turn(),
+    /** Actors created and microsteps taken by one train-mode turn. */
+    async census() {
+      const counts = { actors: 0, microsteps: 0, events: 0, actions: 0 };
+      await turn((event) => {
+        if (event.type === '@xstate.actor') counts.actors++;
+        else if (event.type === '@xstate.microstep') counts.microsteps++;
+        else if (event.type === '@xstate.event') counts.events++;
+        else if (event.type === '@xstate.action') counts.actions++;
+      });
+      return counts;
+    },
+  };
+}
+
+/** Bare XState, the agent calls' states (calling with its timeout, backing off) inline in one workflow machine. */
+function bareInlineCalls() {
+  const stage = <T extends string>(next: T) =>
+    ({
+      initial: 'calling',
+      states: {
+        calling: { invoke: { src: 'work', onDone: 'done', onError: 'backing_off' }, after: { timeout: 'backing_off' } },
+        backing_off: { after: { backoff: 'calling' } },
+        done: { type: 'final' },
+      },
+      onDone: next,
+    }) as const;
+  const workflow = setup({
+    actors: { work: fromPromise(async () => 1), prepare: fromPromise(async () => 1), entities: fromPromise(async () => 1) },
+    delays: { timeout: 10_000, backoff: 1_000, workflow: 30_000 },
+  }).createMachine({
+    initial: 'init',
+    after: { workflow: '.done' },
+    states: {
+      init: { invoke: { src: 'prepare', onDone: 'analysis' } },
+      analysis: {
+        type: 'parallel',
+        states: {
+          a: { initial: 'run', states: { run: stage('#inline.analysis.a.done'), done: { type: 'final' } } },
+          e: { initial: 'run', states: { run: { invoke: { src: 'entities', onDone: 'done' } }, done: { type: 'final' } } },
+        },
+        onDone: 'generation',
+      },
+      generation: stage('validation'),
+      validation: stage('reward'),
+      reward: stage('done'),
+      done: { type: 'final' },
+    },
+    id: 'inline',
+  });
+  const session = setup({ actors: { workflow } }).createMachine({
+    initial: 'active',
+    states: { active: { invoke: { src: 'workflow', onDone: 'resting' } }, resting: { type: 'final' } },
+  });
+  return async () => {
+    await toPromise(createActor(session as AnyActorLogic).start());
+  };
+}
+
 function langGraph() {
   const State = Annotation.Root({
     query: Annotation<string>,
@@ -133,10 +239,13 @@ function plainChain() {
 async function main() {
   const fresh = await orchestratorRunner(false);
   const same = await orchestratorRunner(true);
+  const charts = chartsOnly();
   const subjects: Record<string, () => Promise<unknown>> = {
     orchestrator: fresh.run,
     orchestrator_one_session: same.run,
+    charts_only: charts.run,
     bare_xstate: bareXState(),
+    bare_xstate_inline_calls: bareInlineCalls(),
     langgraph: langGraph(),
     plain_chain: plainChain(),
   };
@@ -170,9 +279,14 @@ async function main() {
     rounds,
     workflows_per_round: perRound,
     us,
+    // One train-mode turn of the shipped charts, counted by an inspector.
+    charts_per_turn: await charts.census(),
     ratios_cpu: {
       langgraph_over_orchestrator: round(m('langgraph') / m('orchestrator'), 2),
       orchestrator_over_bare_xstate: round(m('orchestrator') / m('bare_xstate'), 2),
+      orchestrator_over_charts_only: round(m('orchestrator') / m('charts_only'), 2),
+      langgraph_over_charts_only: round(m('langgraph') / m('charts_only'), 2),
+      langgraph_over_bare_xstate_inline_calls: round(m('langgraph') / m('bare_xstate_inline_calls'), 2),
       orchestrator_over_plain: round(m('orchestrator') / m('plain_chain'), 1),
     },
   });

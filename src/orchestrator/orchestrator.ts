@@ -23,6 +23,7 @@ import {
 } from '../../machines/workflow.js';
 import { AppError } from '../errors.js';
 import { ROLES, type AgentCallContext, type AgentServices, type HistoricalQuery, type Mode, type Role } from '../agents/types.js';
+import { Admission } from './admission.js';
 import { Bulkhead } from './bulkhead.js';
 import { TtlCache } from './cache.js';
 import { resolveConfig, type OrchestratorConfig } from './config.js';
@@ -144,6 +145,8 @@ interface ActiveTurn {
 }
 
 const SNAPSHOT_SAMPLE = 32;
+/** Turns started per turn of the event loop during a burst (see Admission). */
+const ADMISSION_BATCH = 16;
 
 export class Orchestrator {
   private config!: OrchestratorConfig;
@@ -159,6 +162,7 @@ export class Orchestrator {
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly active = new Map<string, ActiveTurn>();
   private readonly inFlight = new Set<Promise<ProcessOutcome>>();
+  private readonly admission = new Admission(ADMISSION_BATCH);
   private readonly sessionListeners = new Map<string, Set<(event: SessionEvent) => void>>();
   private services: AgentServices = {};
   private readonly bus = new MessageBus(
@@ -398,6 +402,7 @@ export class Orchestrator {
     } catch (error) {
       return errorResponse(error, sessionIdOf(raw));
     }
+    await this.admission.enter();
     const session = this.sessionFor(input.session_id);
     if (session.status === 'expired') {
       return errorResponse(new AppError('SESSION_EXPIRED', `session ${session.id} expired (${session.expired_reason ?? 'idle'})`, { field: 'session_id' }), session.id);

@@ -14,7 +14,9 @@
  *     machine actor per agent request (what the child-actor design costs);
  *   - LangGraph.js: a compiled StateGraph of four nodes, its defaults;
  *   - a plain chain of four awaited async calls.
- * Interleaved rounds, median of rounds; wall and CPU microseconds per workflow.
+ * Each round of each subject in its own process (warmed up first), rounds
+ * interleaved across subjects, median of rounds; wall and CPU microseconds
+ * per workflow.
  *
  *   node --import tsx bench/overhead.ts [--quick]
  */
@@ -26,6 +28,8 @@ import { sessionMachine } from '../machines/session.js';
 import { workflowMachine, type Preparation, type WorkflowInput, type WorkflowRole } from '../machines/workflow.js';
 import { createOrchestrator } from '../src/orchestrator/orchestrator.js';
 import type { AgentFunction, Role } from '../src/agents/types.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { emit, machine, QUICK, round, spread } from './lib.js';
 
 const noop: Record<Role, AgentFunction> = {
@@ -236,43 +240,60 @@ function plainChain() {
   };
 }
 
+/** Each subject's runner; an orchestrator is shut down after its round. */
+const SUBJECTS: Record<string, () => Promise<{ run: () => Promise<unknown>; close?: () => Promise<void> }>> = {
+  orchestrator: async () => {
+    const o = await orchestratorRunner(false);
+    return { run: o.run, close: () => o.orchestrator.shutdown() };
+  },
+  orchestrator_one_session: async () => {
+    const o = await orchestratorRunner(true);
+    return { run: o.run, close: () => o.orchestrator.shutdown() };
+  },
+  charts_only: async () => ({ run: chartsOnly().run }),
+  bare_xstate: async () => ({ run: bareXState() }),
+  bare_xstate_inline_calls: async () => ({ run: bareInlineCalls() }),
+  langgraph: async () => ({ run: langGraph() }),
+  plain_chain: async () => ({ run: plainChain() }),
+};
+
+/** In a child process: one subject, warmed up, then one timed round. */
+async function timeRound(name: string, perRound: number) {
+  const subject = await SUBJECTS[name]!();
+  // Warm for a second at least, so that the JIT's background compiles are done before the clock starts.
+  const warmUntil = performance.now() + 1000;
+  for (let i = 0; i < perRound || performance.now() < warmUntil; i++) await subject.run();
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < perRound; i++) await subject.run();
+  const wall_us = ((performance.now() - t0) * 1000) / perRound;
+  const c = process.cpuUsage(c0);
+  await subject.close?.();
+  return { wall_us, cpu_us: (c.user + c.system) / perRound };
+}
+
 async function main() {
-  const fresh = await orchestratorRunner(false);
-  const same = await orchestratorRunner(true);
-  const charts = chartsOnly();
-  const subjects: Record<string, () => Promise<unknown>> = {
-    orchestrator: fresh.run,
-    orchestrator_one_session: same.run,
-    charts_only: charts.run,
-    bare_xstate: bareXState(),
-    bare_xstate_inline_calls: bareInlineCalls(),
-    langgraph: langGraph(),
-    plain_chain: plainChain(),
-  };
   const rounds = QUICK ? 3 : 7;
-  const perRound = QUICK ? 100 : 500;
-  const wall: Record<string, number[]> = {};
-  const cpu: Record<string, number[]> = {};
-  for (const [name, run] of Object.entries(subjects)) {
-    for (let i = 0; i < perRound; i++) await run();
-    wall[name] = [];
-    cpu[name] = [];
-  }
-  // Interleaved so that a burst of load on the shared machine hits every subject alike.
+  const perRound = QUICK ? 200 : 500;
+  const names = Object.keys(SUBJECTS);
+  const wall: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  // A process per subject and round: no subject pays for collecting another's garbage (the orchestrator
+  // retains sessions, which makes major GCs), and interleaved rounds let a burst of load hit every subject alike.
   for (let r = 0; r < rounds; r++) {
-    for (const [name, run] of Object.entries(subjects)) {
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      for (let i = 0; i < perRound; i++) await run();
-      const t = ((performance.now() - t0) * 1000) / perRound;
-      const c = process.cpuUsage(c0);
-      wall[name]!.push(t);
-      cpu[name]!.push((c.user + c.system) / perRound);
+    for (const name of names) {
+      const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--subject', name, '--per-round', String(perRound)], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const line = child.stdout.trim().split('\n').pop() ?? '';
+      if (child.status !== 0 || !line.startsWith('{')) throw new Error(`subject ${name} failed (exit ${child.status})`);
+      const result = JSON.parse(line) as { wall_us: number; cpu_us: number };
+      wall[name]!.push(result.wall_us);
+      cpu[name]!.push(result.cpu_us);
     }
   }
-  await fresh.orchestrator.shutdown();
-  await same.orchestrator.shutdown();
-  const us = Object.fromEntries(Object.keys(subjects).map((name) => [name, { wall_us: spread(wall[name]!), cpu_us: spread(cpu[name]!) }]));
+  const us = Object.fromEntries(names.map((name) => [name, { wall_us: spread(wall[name]!), cpu_us: spread(cpu[name]!) }]));
   const m = (name: string) => us[name]!.cpu_us.median;
   emit('overhead', {
     machine: machine(),
@@ -280,7 +301,7 @@ async function main() {
     workflows_per_round: perRound,
     us,
     // One train-mode turn of the shipped charts, counted by an inspector.
-    charts_per_turn: await charts.census(),
+    charts_per_turn: await chartsOnly().census(),
     ratios_cpu: {
       langgraph_over_orchestrator: round(m('langgraph') / m('orchestrator'), 2),
       orchestrator_over_bare_xstate: round(m('orchestrator') / m('bare_xstate'), 2),
@@ -292,4 +313,10 @@ async function main() {
   });
 }
 
-await main();
+const subjectArg = process.argv.indexOf('--subject');
+if (subjectArg > 0) {
+  const perRound = Number(process.argv[process.argv.indexOf('--per-round') + 1]);
+  process.stdout.write(`${JSON.stringify(await timeRound(process.argv[subjectArg + 1]!, perRound))}\n`);
+} else {
+  await main();
+}

@@ -44,11 +44,17 @@ function rows(r: Record<string, Result>): Row[] {
     const f = (name: string) => `${o.us[name].cpu_us.median} µs CPU (${o.us[name].wall_us.median} wall; CPU ${o.us[name].cpu_us.min}–${o.us[name].cpu_us.max})`;
     add('1. orchestrator, no-op agents, per workflow', f('orchestrator'), '≤ 150 µs', o.us.orchestrator.cpu_us.median <= 150);
     add('   same, one session for all turns', f('orchestrator_one_session'));
+    add('   the shipped charts alone, no-op implementations', f('charts_only'));
     add('   bare XState, same actors and timers', f('bare_xstate'));
+    add('   bare XState, agent calls inline (no child machines)', f('bare_xstate_inline_calls'));
     add('   LangGraph.js StateGraph (4 nodes)', f('langgraph'));
     add('   plain chain of 4 async calls', f('plain_chain'));
     add('   LangGraph.js / orchestrator', `${o.ratios_cpu.langgraph_over_orchestrator}×`, '≥ 10×', o.ratios_cpu.langgraph_over_orchestrator >= 10);
     add('   orchestrator / bare XState', `${o.ratios_cpu.orchestrator_over_bare_xstate}×`);
+    add('   orchestrator / charts alone', `${o.ratios_cpu.orchestrator_over_charts_only}×`);
+    add('   LangGraph.js / bare XState with inline calls', `${o.ratios_cpu.langgraph_over_bare_xstate_inline_calls}×`);
+    const census = o.charts_per_turn;
+    if (census) add('   one train-mode turn of the charts', `${census.actors} actors, ${census.microsteps} microsteps, ${census.events} events, ${census.actions} actions`);
   }
   const e = r.e2e;
   if (e?.end_to_end) {
@@ -93,6 +99,7 @@ function rows(r: Record<string, Result>): Row[] {
     const x = k.concurrent;
     add('6. 1,000 concurrent sessions, 100 ms agents, 200 slots', `${x.completed} completed, ${x.lost} lost, ${x.failed} failed`, 'all complete', x.completed === x.sessions);
     add('   throughput vs the bulkhead\'s allowance', `${x.throughput_per_s}/s of ${x.theoretical_per_s}/s = ${Math.round(x.of_theoretical * 100)}% (${x.cpu_seconds} s CPU in ${x.seconds} s: ${x.cpu_ms_per_workflow} ms CPU per workflow)`, '≥ 95%', x.of_theoretical >= 0.95);
+    if (x.bulkhead_filled_after_s !== undefined) add('   bulkhead full after; slot use from then on', `${Math.round(x.bulkhead_filled_after_s * 1000)} ms; ${Math.round(x.slot_use_after_filled * 100)}%`);
     add('   retained heap per finished session', `${x.retained_heap_bytes_per_session} B (JSON of its snapshot ≈ ${x.estimated_json_bytes_per_session} B)`, '≤ 4 KB', x.retained_heap_bytes_per_session <= 4096);
     add('   of which: an idle session actor alone', `${k.session_actor_bytes} B`);
     const h = k.sequential_heap;

@@ -12,7 +12,7 @@
  *   node --expose-gc --import tsx bench/concurrency.ts [--quick]
  */
 import pino from 'pino';
-import { createActor } from 'xstate';
+import { createActor, setup, type AnyActorLogic } from 'xstate';
 import { sessionMachine } from '../machines/session.js';
 import { createOrchestrator } from '../src/orchestrator/orchestrator.js';
 import { isErrorResponse } from '../src/orchestrator/result.js';
@@ -127,13 +127,30 @@ async function sequentialHeap(total: number) {
   return { checkpoints, growth_mb_1k_to_end: round(last - first, 2) };
 }
 
-/** The XState part of a retained session: bytes per idle session actor (the chart alone, started, resting in `created`). */
-function sessionActorBytes(count: number): number {
+/** Bytes per started, idle root actor of `logic`, after gc. */
+function actorBytes(count: number, logic: AnyActorLogic, input?: (i: number) => unknown): number {
   const before = heapMb();
-  const actors = Array.from({ length: count }, (_, i) => createActor(sessionMachine, { input: { session_id: `s${i}`, idle_timeout: 3600 } }).start());
+  const actors = Array.from({ length: count }, (_, i) => createActor(logic, { input: input?.(i) }).start());
   const bytes = ((heapMb() - before) * 2 ** 20) / count;
   for (const actor of actors) actor.stop();
   return Math.round(bytes);
+}
+
+/**
+ * The XState part of a retained session: an idle session actor (the chart, resting in `created`), beside
+ * XState's own floor: a one-state machine, and one whose only state arms a timer (as idle expiry does).
+ */
+function actorFootprints(count: number) {
+  const oneState = setup({}).createMachine({ initial: 'idle', states: { idle: {} } });
+  const oneTimer = setup({ delays: { idle: 3_600_000 } }).createMachine({
+    initial: 'idle',
+    states: { idle: { after: { idle: 'expired' } }, expired: {} },
+  });
+  return {
+    session_actor_bytes: actorBytes(count, sessionMachine, (i) => ({ session_id: `s${i}`, idle_timeout: 3600 })),
+    xstate_one_state_actor_bytes: actorBytes(count, oneState),
+    xstate_one_timer_actor_bytes: actorBytes(count, oneTimer),
+  };
 }
 
 async function main() {
@@ -141,7 +158,7 @@ async function main() {
   await concurrent(500, 200, 100);
   const run = await concurrent(1000, 200, 100);
   const heap = await sequentialHeap(QUICK ? 2000 : 10_000);
-  emit('concurrency', { machine: machine(), concurrent: run, session_actor_bytes: sessionActorBytes(1000), sequential_heap: heap });
+  emit('concurrency', { machine: machine(), concurrent: run, ...actorFootprints(1000), sequential_heap: heap });
 }
 
 await main();

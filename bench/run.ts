@@ -102,6 +102,9 @@ function rows(r: Record<string, Result>): Row[] {
     if (x.bulkhead_filled_after_s !== undefined) add('   bulkhead full after; slot use from then on', `${Math.round(x.bulkhead_filled_after_s * 1000)} ms; ${Math.round(x.slot_use_after_filled * 100)}%`);
     add('   retained heap per finished session', `${x.retained_heap_bytes_per_session} B (JSON of its snapshot ≈ ${x.estimated_json_bytes_per_session} B)`, '≤ 4 KB', x.retained_heap_bytes_per_session <= 4096);
     add('   of which: an idle session actor alone', `${k.session_actor_bytes} B`);
+    if (k.xstate_one_timer_actor_bytes !== undefined) {
+      add('   XState\'s floor: an idle one-state actor; with one armed timer', `${k.xstate_one_state_actor_bytes} B; ${k.xstate_one_timer_actor_bytes} B`);
+    }
     const h = k.sequential_heap;
     const points = (h.checkpoints as Result[]).map((p) => `${p.workflows / 1000}k ${p.heap_mb}`).join(', ');
     add('   heap after sequential workflows (MB)', `${points}; growth ${h.growth_mb_1k_to_end} MB`, 'flat (< 1 MB)', Math.abs(h.growth_mb_1k_to_end) < 1);

@@ -4,7 +4,8 @@
  * and keep-alive clients in this process posting the dev questions to
  * `POST /v1/query` (generate mode, new session each), 1 and 8 at a time.
  * Latency per request, requests per second, and the server's own CPU per
- * request (from /proc), after one untimed pass (JIT, database warm).
+ * request (from /proc), after one untimed pass (JIT, database warm); and the
+ * HTTP floor, `GET /health` from one client (the round trip without the orchestrator).
  *
  *   node --import tsx bench/http.ts [--quick]
  */
@@ -57,6 +58,22 @@ async function load(url: string, clients: number) {
   return { samples, statuses, seconds: (performance.now() - started) / 1000 };
 }
 
+/** The HTTP floor: `GET /health` (no orchestrator work), one keep-alive client, after as many untimed. */
+async function healthFloor(url: string, requests: number) {
+  const get = async () => {
+    const response = await fetch(`${url}/health`);
+    await response.arrayBuffer();
+  };
+  for (let i = 0; i < requests; i++) await get();
+  const samples: number[] = [];
+  for (let i = 0; i < requests; i++) {
+    const t = performance.now();
+    await get();
+    samples.push(performance.now() - t);
+  }
+  return latency(samples);
+}
+
 async function main(): Promise<void> {
   if (!existsSync(cli)) {
     emit('http', { machine: machine(), skipped: `${cli} not found: run npm run build` });
@@ -79,7 +96,8 @@ async function main(): Promise<void> {
         server_cpu_ms_per_request: round(serverCpu / samples.length, 2),
       });
     }
-    emit('http', { machine: machine(), url_host: new URL(url).host, questions: questions.length, runs });
+    const health_ms = await healthFloor(url, QUICK ? 200 : 1000);
+    emit('http', { machine: machine(), url_host: new URL(url).host, questions: questions.length, runs, health_ms });
   } finally {
     server.kill('SIGTERM');
     await new Promise((resolve) => server.once('exit', resolve));

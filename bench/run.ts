@@ -115,6 +115,7 @@ function rows(r: Record<string, Result>): Row[] {
       const ok = run.statuses['200'] ?? 0;
       add(`7. HTTP POST /v1/query, ${run.clients} client${run.clients > 1 ? 's' : ''} (keep-alive)`, `p50 ${run.ms.p50} ms, p95 ${run.ms.p95}, p99 ${run.ms.p99}; ${run.requests_per_s}/s; ${ok}/${run.requests} answered 200; server ${run.server_cpu_ms_per_request} ms CPU per request`);
     }
+    if (h.health_ms) add('   HTTP floor: GET /health, 1 client', `p50 ${h.health_ms.p50} ms, p95 ${h.health_ms.p95}, p99 ${h.health_ms.p99}`);
   } else if (h?.skipped) add('7. HTTP service', h.skipped);
   return out;
 }

@@ -150,14 +150,14 @@ export function createServer(options: ServerOptions): HttpService {
   app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.render()));
 
   app.get('/health', async (_request, reply) => {
-    const m = orchestrator.metrics();
+    const { sessions, bulkhead } = orchestrator.status();
     const body = {
       status: closing ? 'shutting_down' : 'ok',
       version: options.version ?? null,
       uptime_s: Math.round((Date.now() - started) / 1000),
-      sessions: m.sessions.total,
+      sessions,
       in_flight: inFlight.size,
-      bulkhead: m.bulkhead,
+      bulkhead,
     };
     return send(reply, closing ? 503 : 200, body);
   });

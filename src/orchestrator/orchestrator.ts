@@ -622,13 +622,25 @@ export class Orchestrator {
           max_turns_per_session: this.config?.max_turns_per_session ?? 0,
         },
       },
+      bulkhead: this.status().bulkhead,
+    };
+  }
+
+  /** What a health check needs, in constant time: `metrics()` summarizes latencies and serializes a sample of sessions. */
+  status(): { sessions: number; bulkhead: MetricsSnapshot['bulkhead'] } {
+    return {
+      sessions: this.sessions.size,
       bulkhead: { limit: this.config?.max_concurrent_agents ?? 0, in_flight: this.bulkhead?.inFlight ?? 0, queued: this.bulkhead?.queued ?? 0, peak: this.bulkhead?.peak ?? 0 },
     };
   }
 
   /** Size estimate of retained session data, from a sample of snapshots (JSON bytes). */
   sessionFootprint(): { sampled: number; mean_bytes: number } {
-    const sample = [...this.sessions.values()].slice(0, SNAPSHOT_SAMPLE);
+    const sample: SessionRecord[] = [];
+    for (const session of this.sessions.values()) {
+      if (sample.length === SNAPSHOT_SAMPLE) break;
+      sample.push(session);
+    }
     if (sample.length === 0) return { sampled: 0, mean_bytes: 0 };
     const bytes = sample.reduce((sum, s) => sum + JSON.stringify(snapshotOf(s)).length, 0);
     return { sampled: sample.length, mean_bytes: Math.round(bytes / sample.length) };

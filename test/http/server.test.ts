@@ -119,7 +119,8 @@ describe('POST /v1/query and sessions', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(['/health', '/metrics', '/openapi.json', '/v1/batch', '/v1/query', '/v1/sessions/{id}', '/v1/sessions/{id}/events']);
     const health = await fetch(`${s.url}/health`);
     expect(health.status).toBe(200);
-    expect(((await health.json()) as any).status).toBe('ok');
+    const body = (await health.json()) as any;
+    expect(body).toMatchObject({ status: 'ok', sessions: s.orchestrator.status().sessions, bulkhead: { limit: expect.any(Number), in_flight: 0 } });
   });
 });
 

@@ -48,7 +48,7 @@ describe('a burst of turns', () => {
       agents: {
         ...agents,
         schema_analyzer: async (content: any) => {
-          sessionsAtFirstCall ??= o.metrics().sessions.total;
+          sessionsAtFirstCall ??= o.status().sessions;
           return okOutputs.schema_analyzer(content);
         },
       },

@@ -51,6 +51,9 @@ describe('logs, metrics, caches, messages', () => {
     expect(m.agents.query_generator_test).toMatchObject({ calls: 1, failures: 0, failure_rate: 0 });
     expect(m.sessions.by_status.completed).toBe(2);
     expect(m.sessions.estimated_bytes_per_session).toBeGreaterThan(0);
+    // The cheap status agrees with the full metrics.
+    expect(o.status()).toEqual({ sessions: m.sessions.total, bulkhead: m.bulkhead });
+    expect(o.status().sessions).toBe(2);
     await o.shutdown();
   });
 

@@ -45,7 +45,7 @@ async function batch(options: BatchOptions): Promise<number> {
     const { summary } = await runBatch({
       orchestrator,
       input,
-      concurrency: options.concurrency ?? orchestrator.metrics().bulkhead.limit,
+      concurrency: options.concurrency ?? orchestrator.status().bulkhead.limit,
       onLine: (line) => out.write(line),
       onProgress: (_, total) => {
         progress ??= createProgress({ total, label: 'batch', force: options.progress });

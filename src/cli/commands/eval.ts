@@ -78,7 +78,7 @@ async function evaluate(options: EvalOptions): Promise<number> {
       orchestrator,
       dataset,
       databases,
-      concurrency: options.concurrency ?? orchestrator.metrics().bulkhead.limit,
+      concurrency: options.concurrency ?? orchestrator.status().bulkhead.limit,
       onProgress: () => progress.tick(),
     });
     progress.done();

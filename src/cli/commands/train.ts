@@ -58,7 +58,7 @@ async function train(options: TrainOptions): Promise<number> {
       orchestrator,
       dataset,
       memory,
-      concurrency: options.concurrency ?? orchestrator.metrics().bulkhead.limit,
+      concurrency: options.concurrency ?? orchestrator.status().bulkhead.limit,
       onRecord: (record) => out?.write(record),
       onProgress: () => progress.tick(),
     });

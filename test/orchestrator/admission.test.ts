@@ -61,6 +61,18 @@ describe('a burst of turns', () => {
     expect(sessionsAtFirstCall).toBeLessThanOrEqual(32);
   });
 
+  it('lets shutdown drain the turns still waiting to be admitted', async () => {
+    const o = createOrchestrator({ logger: pino({ level: 'silent' }), agents: okAgents() });
+    orchestrator = o;
+    await o.initialize();
+    const turns = Promise.all(Array.from({ length: 100 }, (_, i) => o.process({ query: `question ${i}` })));
+    await o.shutdown();
+    const results = await turns;
+    expect(results.filter((r) => !('error_code' in r))).toHaveLength(100);
+    expect(o.liveActors()).toBe(0);
+    expect(await o.process({ query: 'one more' })).toMatchObject({ error_code: 'SHUTTING_DOWN' });
+  });
+
   it('completes under a test\'s fake timers', async () => {
     vi.useFakeTimers();
     const o = createOrchestrator({ logger: pino({ level: 'silent' }), agents: okAgents() });

@@ -12,6 +12,9 @@
  *   - bare XState with the agent calls inline: the same stages, timeouts and
  *     backoff states in one workflow machine, a promise actor per call and no
  *     machine actor per agent request (what the child-actor design costs);
+ *   - bare XState with no actor per agent request (agents started from entry
+ *     actions, replies sent back as events): not allowed by the specification,
+ *     measured to show what the actors cost;
  *   - LangGraph.js: a compiled StateGraph of four nodes, its defaults;
  *   - a plain chain of four awaited async calls.
  * Each round of each subject in its own process (warmed up first), rounds
@@ -201,6 +204,54 @@ function bareInlineCalls() {
   };
 }
 
+/**
+ * Bare XState with no actor per agent request: each stage's entry action starts the agent and sends its
+ * reply back as an event. Not a design the specification allows (every agent is an actor, and leaving a
+ * state must abort its work); measured to show how much of the floor is the actors.
+ */
+function bareNoActors() {
+  const stage = <T extends string>(next: T) =>
+    ({
+      initial: 'calling',
+      states: {
+        calling: { entry: 'startAgent', on: { 'agent.replied': 'done', 'agent.failed': 'backing_off' }, after: { timeout: 'backing_off' } },
+        backing_off: { after: { backoff: 'calling' } },
+        done: { type: 'final' },
+      },
+      onDone: next,
+    }) as const;
+  const workflow = setup({
+    types: { events: {} as { type: 'agent.replied' } | { type: 'agent.failed' } },
+    actions: {
+      startAgent: ({ self }) => {
+        noop.schema_analyzer({ query: '' }, ctx).then(
+          () => self.send({ type: 'agent.replied' }),
+          () => self.send({ type: 'agent.failed' }),
+        );
+      },
+    },
+    delays: { timeout: 10_000, backoff: 1_000, workflow: 30_000 },
+  }).createMachine({
+    initial: 'init',
+    after: { workflow: '.done' },
+    states: {
+      init: stage('analysis'),
+      analysis: stage('generation'),
+      generation: stage('validation'),
+      validation: stage('reward'),
+      reward: stage('done'),
+      done: { type: 'final' },
+    },
+  });
+  const session = setup({ actors: { workflow } }).createMachine({
+    initial: 'active',
+    states: { active: { invoke: { src: 'workflow', onDone: 'resting' } }, resting: { type: 'final' } },
+  });
+  return async () => {
+    await toPromise(createActor(session as AnyActorLogic).start());
+  };
+}
+
 function langGraph() {
   const State = Annotation.Root({
     query: Annotation<string>,
@@ -253,6 +304,7 @@ const SUBJECTS: Record<string, () => Promise<{ run: () => Promise<unknown>; clos
   charts_only: async () => ({ run: chartsOnly().run }),
   bare_xstate: async () => ({ run: bareXState() }),
   bare_xstate_inline_calls: async () => ({ run: bareInlineCalls() }),
+  bare_xstate_no_actors: async () => ({ run: bareNoActors() }),
   langgraph: async () => ({ run: langGraph() }),
   plain_chain: async () => ({ run: plainChain() }),
 };
@@ -308,6 +360,7 @@ async function main() {
       orchestrator_over_charts_only: round(m('orchestrator') / m('charts_only'), 2),
       langgraph_over_charts_only: round(m('langgraph') / m('charts_only'), 2),
       langgraph_over_bare_xstate_inline_calls: round(m('langgraph') / m('bare_xstate_inline_calls'), 2),
+      langgraph_over_bare_xstate_no_actors: round(m('langgraph') / m('bare_xstate_no_actors'), 2),
       orchestrator_over_plain: round(m('orchestrator') / m('plain_chain'), 1),
     },
   });

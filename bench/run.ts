@@ -47,12 +47,14 @@ function rows(r: Record<string, Result>): Row[] {
     add('   the shipped charts alone, no-op implementations', f('charts_only'));
     add('   bare XState, same actors and timers', f('bare_xstate'));
     add('   bare XState, agent calls inline (no child machines)', f('bare_xstate_inline_calls'));
+    if (o.us.bare_xstate_no_actors) add('   bare XState, no actor per agent request (not allowed)', f('bare_xstate_no_actors'));
     add('   LangGraph.js StateGraph (4 nodes)', f('langgraph'));
     add('   plain chain of 4 async calls', f('plain_chain'));
     add('   LangGraph.js / orchestrator', `${o.ratios_cpu.langgraph_over_orchestrator}×`, '≥ 10×', o.ratios_cpu.langgraph_over_orchestrator >= 10);
     add('   orchestrator / bare XState', `${o.ratios_cpu.orchestrator_over_bare_xstate}×`);
     add('   orchestrator / charts alone', `${o.ratios_cpu.orchestrator_over_charts_only}×`);
     add('   LangGraph.js / bare XState with inline calls', `${o.ratios_cpu.langgraph_over_bare_xstate_inline_calls}×`);
+    if (o.ratios_cpu.langgraph_over_bare_xstate_no_actors) add('   LangGraph.js / bare XState with no actor per request', `${o.ratios_cpu.langgraph_over_bare_xstate_no_actors}×`);
     const census = o.charts_per_turn;
     if (census) add('   one train-mode turn of the charts', `${census.actors} actors, ${census.microsteps} microsteps, ${census.events} events, ${census.actions} actions`);
   }

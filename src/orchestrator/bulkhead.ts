@@ -1,7 +1,15 @@
 /**
  * Limits concurrent agent calls across all sessions (`max_concurrent_agents`).
  * Waiters queue in arrival order; a waiter whose signal aborts leaves the queue.
+ *
+ * When a finished call hands its slot to a waiter, its caller continues on the
+ * next turn of the event loop. Replies that fall due together (timers, I/O)
+ * then all free their slots before any of their workflows does its
+ * bookkeeping, instead of each waiting behind the one before it.
  */
+// The real setImmediate even under a test's fake timers: slots follow the actual event loop.
+import { setImmediate } from 'node:timers';
+
 export class Bulkhead {
   private active = 0;
   private readonly waiting: Array<{ grant: () => void; signal?: AbortSignal; onAbort: () => void }> = [];
@@ -23,7 +31,7 @@ export class Bulkhead {
     try {
       return await task();
     } finally {
-      this.release();
+      if (this.release()) await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
@@ -57,8 +65,11 @@ export class Bulkhead {
     if (this.active > this.peak) this.peak = this.active;
   }
 
-  private release(): void {
+  /** Whether the slot went to a waiter. */
+  private release(): boolean {
     this.active--;
-    this.waiting.shift()?.grant();
+    const next = this.waiting.shift();
+    next?.grant();
+    return next !== undefined;
   }
 }

@@ -4,7 +4,7 @@
  *   - 1,000 sessions at once, `max_concurrent_agents: 200`: every one
  *     completes, none is lost, and the throughput is compared with what the
  *     bulkhead allows (200 calls in flight / 0.1 s / 3 calls per generate-mode workflow),
- *     after a warm-up burst of 500, and how long the burst took to fill the bulkhead;
+ *     after the same burst once untimed, and how long the burst took to fill the bulkhead;
  *   - retained heap per finished session (after gc, divided by the number of sessions);
  *   - heap after 1,000 and after 10,000 sequential workflows (no-op agents):
  *     flat means nothing grows per workflow beyond the bounded retention.
@@ -154,8 +154,8 @@ function actorFootprints(count: number) {
 }
 
 async function main() {
-  // A service is measured warm: one burst first, so the timed one does not also pay for the JIT compiling.
-  await concurrent(500, 200, 100);
+  // A service is measured warm: the same burst once first, so the timed one does not also pay for the JIT compiling.
+  await concurrent(1000, 200, 100);
   const run = await concurrent(1000, 200, 100);
   const heap = await sequentialHeap(QUICK ? 2000 : 10_000);
   emit('concurrency', { machine: machine(), concurrent: run, ...actorFootprints(1000), sequential_heap: heap });

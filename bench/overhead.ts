@@ -160,6 +160,17 @@ function chartsOnly() {
   };
 }
 
+/** A bare session actor invoking `workflow` once: one run per call of the returned function. */
+function inSession(workflow: AnyActorLogic) {
+  const session = setup({ actors: { workflow } }).createMachine({
+    initial: 'active',
+    states: { active: { invoke: { src: 'workflow', onDone: 'resting' } }, resting: { type: 'final' } },
+  });
+  return async () => {
+    await toPromise(createActor(session).start());
+  };
+}
+
 /** Bare XState, the agent calls' states (calling with its timeout, backing off) inline in one workflow machine. */
 function bareInlineCalls() {
   const stage = <T extends string>(next: T) =>
@@ -195,13 +206,7 @@ function bareInlineCalls() {
     },
     id: 'inline',
   });
-  const session = setup({ actors: { workflow } }).createMachine({
-    initial: 'active',
-    states: { active: { invoke: { src: 'workflow', onDone: 'resting' } }, resting: { type: 'final' } },
-  });
-  return async () => {
-    await toPromise(createActor(session as AnyActorLogic).start());
-  };
+  return inSession(workflow);
 }
 
 /**
@@ -243,13 +248,7 @@ function bareNoActors() {
       done: { type: 'final' },
     },
   });
-  const session = setup({ actors: { workflow } }).createMachine({
-    initial: 'active',
-    states: { active: { invoke: { src: 'workflow', onDone: 'resting' } }, resting: { type: 'final' } },
-  });
-  return async () => {
-    await toPromise(createActor(session as AnyActorLogic).start());
-  };
+  return inSession(workflow);
 }
 
 function langGraph() {

@@ -235,8 +235,6 @@ class WorkerDatabase implements SampleDatabase {
         before: 'BEGIN READ ONLY',
         statement: prefix + statement.text,
         after: `FETCH FORWARD ${rowLimit + 1} FROM ${CURSOR};\nROLLBACK`,
-        rowsFrom: 'after',
-        transaction: true,
       },
       { ...options, sql, statement, prefix },
     );
@@ -247,7 +245,7 @@ class WorkerDatabase implements SampleDatabase {
   async explain(sql: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<unknown> {
     const statement = gate(sql);
     const prefix = 'EXPLAIN (FORMAT JSON)\n';
-    const reply = await this.run({ statement: prefix + statement.text, rowsFrom: 'statement', transaction: false }, { ...options, sql, statement, prefix });
+    const reply = await this.run({ statement: prefix + statement.text }, { ...options, sql, statement, prefix });
     const plan = reply.rows[0]?.[0];
     return typeof plan === 'string' ? JSON.parse(plan) : plan;
   }

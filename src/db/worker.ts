@@ -19,18 +19,15 @@ import { Worker } from 'node:worker_threads';
  * refuses to run with more than one command), between fixed commands of our
  * own that go through `exec` together: `before` opens the transaction and
  * `after` fetches the rows and closes it, three calls into Postgres instead
- * of four. The rows returned are the statement's, or those of `after`'s
- * first command.
+ * of four. The rows returned are those of `after`'s first command when there
+ * is an `after`, otherwise the statement's.
  */
 export interface WorkerRequest {
   id: number;
   statement: string;
-  /** Never SQL from outside: the caller's text goes only in `statement`. */
+  /** Never SQL from outside: the caller's text goes only in `statement`. Opens a transaction, rolled back if the request fails. */
   before?: string;
   after?: string;
-  rowsFrom: 'statement' | 'after';
-  /** `before` opens a transaction: a failure leaves it to be rolled back. */
-  transaction: boolean;
 }
 
 export interface WorkerError {
@@ -134,13 +131,10 @@ const { join, dirname } = require('node:path');
       inStatement = true;
       let result = await db.query(request.statement, [], { rowMode: 'array' });
       inStatement = false;
-      if (request.after) {
-        const after = await db.exec(request.after, { rowMode: 'array' });
-        if (request.rowsFrom === 'after') result = after[0];
-      }
+      if (request.after) result = (await db.exec(request.after, { rowMode: 'array' }))[0];
       parentPort.postMessage({ id: request.id, ok: true, columns: result.fields.map((f) => f.name), rows: result.rows });
     } catch (e) {
-      if (request.transaction) await db.exec('ROLLBACK').catch(() => undefined);
+      if (request.before) await db.exec('ROLLBACK').catch(() => undefined);
       parentPort.postMessage({ id: request.id, ok: false, error: describe(e, inStatement) });
     }
   });

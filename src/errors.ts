@@ -22,6 +22,9 @@ export const ERROR_CATALOG = {
   SCHEMA_PARSE_ERROR: { status: 400, template: 'Schema DDL does not parse: %s' },
   UNSAFE_SQL: { status: 422, template: 'SQL is not a single read-only statement: %s' },
   EXECUTION_FAILED: { status: 422, template: 'SQL execution failed: %s' },
+  DATABASE_UNAVAILABLE: { status: 503, template: 'The database cannot be reached: %s' },
+  QUERY_TIMEOUT: { status: 504, template: 'The statement exceeded its time budget: %s' },
+  CONFLICT: { status: 409, template: 'A turn of this session is already running: %s' },
 } as const satisfies Record<string, { status: number; template: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;
@@ -36,17 +39,29 @@ export interface ErrorDetails {
   [key: string]: unknown;
 }
 
+export interface AppErrorOptions {
+  cause?: unknown;
+  /**
+   * The request's own content caused this failure (its SQL over budget, a
+   * malformed value it sent), not a fault of the agent: it is that request's
+   * failure and counts against no circuit breaker.
+   */
+  requestFault?: boolean;
+}
+
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly details: ErrorDetails;
+  readonly requestFault: boolean;
 
-  constructor(code: ErrorCode, detail: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
-    super(ERROR_CATALOG[code].template.replace('%s', detail), options);
+  constructor(code: ErrorCode, detail: string, details: ErrorDetails = {}, options: AppErrorOptions = {}) {
+    super(ERROR_CATALOG[code].template.replace('%s', detail), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.status = ERROR_CATALOG[code].status;
     this.details = details;
+    this.requestFault = options.requestFault ?? false;
   }
 
   toJSON(): { error: string; error_code: ErrorCode; details: ErrorDetails } {
@@ -56,4 +71,9 @@ export class AppError extends Error {
 
 export function isAppError(value: unknown): value is AppError {
   return value instanceof AppError;
+}
+
+/** Whether a failure was caused by the request's own content (see `AppErrorOptions.requestFault`). */
+export function isRequestFault(value: unknown): boolean {
+  return value instanceof AppError && value.requestFault;
 }

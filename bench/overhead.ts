@@ -117,9 +117,14 @@ function chartsOnly() {
   const workflow = workflowMachine.provide({
     actors: {
       agentCall: call,
-      prepareWorkflow: fromPromise<Preparation, { session_id: string; query: string; context: Record<string, unknown>; mode: 'generate' | 'train' }>(async () => ({ historical_queries: [], cached: {} })),
+      prepareWorkflow: fromPromise<Preparation, { session_id: string; query: string; context: Record<string, unknown>; mode: 'generate' | 'train' }>(async ({ input }) => ({
+        historical_queries: [],
+        cached: {},
+        screening: { refusal: null, question: input.query, dropped: [] },
+      })),
       entityExtractor: fromPromise<unknown, { query: string }>(async () => undefined),
     },
+    guards: { generatedSqlUnsafe: () => false },
   });
   const session = sessionMachine.provide({ actors: { workflow } });
   const agents = { schema_analyzer: ['a'], query_generator: ['a'], validator: ['a'], reward_evaluator: ['a'] } satisfies Record<WorkflowRole, string[]>;

@@ -2,7 +2,9 @@
  * One request from the orchestrator to a role (schema_analyzer, query_generator,
  * validator, reward_evaluator). The chart owns the whole recovery budget for
  * that request — per-call timeout, retry with exponential backoff, failing
- * over to the next agent of the role, skipping agents whose circuit is open —
+ * over to the next agent of the role, skipping agents whose circuit is open,
+ * failing at once on an error the request itself caused (no retry, no
+ * fallback, no circuit count) —
  * and always ends in a final state with an `ok`/error output, so the workflow
  * that invokes it never has to catch.
  */
@@ -56,7 +58,7 @@ export type AgentCallOutput =
   | { ok: true; agent: string; output: unknown; attempts: number; retries: number; fallbacks: Fallback[]; failures: AgentCallFailure[] }
   | {
       ok: false;
-      /** AGENT_FAILED, AGENT_TIMEOUT, CIRCUIT_OPEN, or the code of a refusal. */
+      /** AGENT_FAILED, AGENT_TIMEOUT, CIRCUIT_OPEN, the code of a refusal, or of an error the request caused. */
       error_code: string;
       message: string;
       refused: boolean;
@@ -79,6 +81,8 @@ export interface AgentCallContext extends AgentCallInput {
   fallbacks: Fallback[];
   failures: AgentCallFailure[];
   reply: AgentReply | null;
+  /** An error caused by the request's own content (its code and message), which ends the call. */
+  requestFault: { code: string; message: string } | null;
 }
 
 export const agentCallMachine = setup({
@@ -97,6 +101,11 @@ export const agentCallMachine = setup({
     noAgentLeft: ({ context }) => context.index >= context.agents.length,
     // Provided by the orchestrator from the circuit-breaker actors.
     circuitOpen: (_, _params: { agent: string }) => false,
+    // An AppError marked `requestFault` (src/errors.ts): the request is at fault, not the agent.
+    requestFault: ({ event }) => {
+      const error = (event as { error?: { requestFault?: unknown; code?: unknown } }).error;
+      return error?.requestFault === true && typeof error.code === 'string';
+    },
     replyIsRefusal: ({ event }) => (event as unknown as { output: AgentReply }).output.kind === 'refusal',
     retryBudgetLeft: ({ context }) => context.attempt <= context.max_retries,
   },
@@ -106,6 +115,7 @@ export const agentCallMachine = setup({
     agentResponded: (_, _params: { agent: string }) => {},
     agentRefused: (_, _params: { agent: string }) => {},
     agentFailed: (_, _params: { agent: string; reason: FailureReason; message: string }) => {},
+    requestFaulted: (_, _params: { agent: string; error_code: string; message: string }) => {},
     retryScheduled: (_, _params: { agent: string; attempt: number; delay_ms: number }) => {},
     failedOver: (_, _params: Fallback) => {},
     skipOpenCircuit: assign(({ context }) => {
@@ -138,6 +148,11 @@ export const agentCallMachine = setup({
         lastMessage: message,
         failures: [...context.failures, { agent: context.agents[context.index]!, attempt: context.attempt, reason: 'error' as const, message }],
       };
+    }),
+    // The detail, not the message: the error response wraps it in the code's template once.
+    recordRequestFault: assign(({ event }) => {
+      const error = (event as unknown as { error: { code: string; detail?: unknown } }).error;
+      return { requestFault: { code: error.code, message: typeof error.detail === 'string' ? error.detail : errorMessage(error) } };
     }),
     recordTimeout: assign(({ context }) => {
       const message = `no response within ${context.inter_agent_timeout}s`;
@@ -173,6 +188,7 @@ export const agentCallMachine = setup({
     fallbacks: [],
     failures: [],
     reply: null,
+    requestFault: null,
   }),
   initial: 'selecting',
   states: {
@@ -218,16 +234,29 @@ export const agentCallMachine = setup({
             actions: ['recordReply', { type: 'agentResponded', params: ({ context }) => ({ agent: context.agents[context.index]! }) }],
           },
         ],
-        onError: {
-          target: 'call_failed',
-          actions: [
-            'recordError',
-            {
-              type: 'agentFailed',
-              params: ({ context }) => ({ agent: context.agents[context.index]!, reason: 'error' as const, message: context.lastMessage }),
-            },
-          ],
-        },
+        onError: [
+          {
+            guard: 'requestFault',
+            target: 'request_faulted',
+            actions: [
+              'recordRequestFault',
+              {
+                type: 'requestFaulted',
+                params: ({ context }) => ({ agent: context.agents[context.index]!, error_code: context.requestFault!.code, message: context.requestFault!.message }),
+              },
+            ],
+          },
+          {
+            target: 'call_failed',
+            actions: [
+              'recordError',
+              {
+                type: 'agentFailed',
+                params: ({ context }) => ({ agent: context.agents[context.index]!, reason: 'error' as const, message: context.lastMessage }),
+              },
+            ],
+          },
+        ],
       },
       after: {
         interAgentTimeout: {
@@ -267,6 +296,7 @@ export const agentCallMachine = setup({
     },
     succeeded: { type: 'final' },
     refused: { type: 'final' },
+    request_faulted: { type: 'final' },
     exhausted: { type: 'final' },
   },
   output: ({ context }) => agentCallOutput(context),
@@ -302,6 +332,9 @@ function agentCallOutput(context: AgentCallContext): AgentCallOutput {
       agent,
       ...common,
     };
+  }
+  if (context.requestFault) {
+    return { ok: false, error_code: context.requestFault.code, message: context.requestFault.message, refused: false, suggestions: [], agent, ...common };
   }
   const allOpen = context.agents.length > 0 && context.fallbacks.length === context.agents.length &&
     context.fallbacks.every((f) => f.reason === 'circuit_open');

@@ -5,8 +5,14 @@
  *   initialization → schema_analysis → query_generation → validation
  *     → reward_evaluation (train mode only) → finalization → completed
  *
- * plus the terminal `failed` (an agent role could not answer, or refused) and
+ * plus the terminal `failed` (an agent role could not answer, or refused; the
+ * request asks for a write; the SQL is not one read-only statement) and
  * `expired` (the workflow `timeout` elapsed, or the session was cancelled).
+ * Before any generator is asked, `query_generation.screening` refuses a
+ * request to change data or schema (WRITE_NOT_ALLOWED), whichever generator
+ * is configured; after validation, the `generatedSqlUnsafe` guard keeps SQL
+ * that is not one read-only statement from leaving: it is regenerated while
+ * the budget lasts, then the turn fails with UNSAFE_SQL.
  * Each agent request is an invoked `agentCall` child that owns its retries,
  * backoff and fallbacks and always ends with an ok/error output; the chart
  * only routes on that output. Validation errors send the turn back to
@@ -49,10 +55,21 @@ export interface WorkflowInput {
   options: { depth: number; num_candidates: number; strict_mode: boolean; hint_tables?: string[] };
 }
 
-/** What `prepareWorkflow` finds before the agents run: earlier turns and cached stage outputs. */
+/** The orchestrator's screening of the request (see src/orchestrator/screening.ts). */
+export interface RequestScreening {
+  /** The refusal of a request to change data or schema, or null for a read question. */
+  refusal: { error_code: string; message: string; suggestions: string[] } | null;
+  /** The question the agents receive: the request without appended instructions. */
+  question: string;
+  /** Text appended to the question that tried to act as a second instruction, cut off. */
+  dropped: string[];
+}
+
+/** What `prepareWorkflow` finds before the agents run: earlier turns, cached stage outputs, the screening. */
 export interface Preparation {
   historical_queries: Array<{ query: string; sql?: string }>;
   cached: { schema_analysis?: unknown; query_generation?: unknown };
+  screening: RequestScreening;
 }
 
 export interface WorkflowFailure {
@@ -104,6 +121,13 @@ export interface WorkflowContext extends WorkflowInput {
 export type WorkflowEvent = { type: 'session.cancelled'; reason?: string };
 
 type DoneEvent<T> = { output: T };
+
+/** The issue a regeneration after unsafe SQL carries (the validator's issue shape). */
+export const UNSAFE_SQL_ISSUE = {
+  layer: 'security',
+  severity: 'error',
+  message: 'The SQL must be exactly one read-only SELECT statement: no data-modifying statement, SELECT INTO, row locks or side-effecting function.',
+};
 const callOutput = (event: unknown) => (event as DoneEvent<AgentCallOutput>).output;
 
 export const workflowMachine = setup({
@@ -128,6 +152,10 @@ export const workflowMachine = setup({
   },
   guards: {
     callSucceeded: ({ event }) => callOutput(event).ok,
+    writeRequested: ({ context }) => context.preparation.screening.refusal !== null,
+    // Provided by the orchestrator with the PostgreSQL parser; unproved SQL is unsafe.
+    generatedSqlUnsafe: () => true,
+    regenerationBudgetLeft: ({ context }) => context.regenerations < context.limits.max_retries,
     analysisCached: ({ context }) => context.preparation.cached.schema_analysis !== undefined,
     generationCached: ({ context }) => context.regenerations === 0 && context.preparation.cached.query_generation !== undefined,
     invalidWithBudget: ({ context, event }) => {
@@ -163,10 +191,11 @@ export const workflowMachine = setup({
     storeEntities: assign(({ context, event }) => ({
       results: { ...context.results, entities: (event as unknown as DoneEvent<unknown>).output },
     })),
-    prepareRegeneration: assign(({ context, event }) => {
+    // After unsafe SQL the validator may not have said why (a custom one may even have passed it): the generator is told.
+    prepareRegeneration: assign(({ context, event }, params: { unsafe: boolean }) => {
       const out = callOutput(event);
       const issues = out.ok ? ((out.output as { issues?: unknown[] }).issues ?? []) : [];
-      return { feedback: issues, regenerations: context.regenerations + 1 };
+      return { feedback: params.unsafe ? [...issues, UNSAFE_SQL_ISSUE] : issues, regenerations: context.regenerations + 1 };
     }),
     recordCallFailure: assign(({ context, event }) => {
       const out = callOutput(event);
@@ -178,6 +207,21 @@ export const workflowMachine = setup({
             fallbacks: [...context.fallbacks, ...out.fallbacks],
           };
     }),
+    refuseWriteRequest: assign(({ context }) => {
+      const refusal = context.preparation.screening.refusal!;
+      return { failure: { error_code: refusal.error_code, message: refusal.message, stage: context.stage, suggestions: refusal.suggestions } };
+    }),
+    recordUnsafeSql: assign(({ context }) => ({
+      failure: {
+        error_code: 'UNSAFE_SQL',
+        message: `the generated SQL is not one read-only statement and ${context.regenerations === 0 ? 'no regeneration is allowed' : `${context.regenerations} regeneration(s) did not fix it`}`,
+        stage: context.stage,
+        suggestions: [
+          'Rephrase the question as a request to read data.',
+          'If a custom generator is configured, make it return a single SELECT statement.',
+        ],
+      },
+    })),
     recordCrash: assign(({ context, event }) => ({
       failure: {
         error_code: 'AGENT_FAILED',
@@ -218,7 +262,7 @@ export const workflowMachine = setup({
     ...input,
     stage: 'initialization',
     completed_stages: [],
-    preparation: { historical_queries: [], cached: {} },
+    preparation: { historical_queries: [], cached: {}, screening: { refusal: null, question: input.query, dropped: [] } },
     results: {},
     feedback: undefined,
     regenerations: 0,
@@ -307,12 +351,17 @@ export const workflowMachine = setup({
     },
 
     query_generation: {
-      initial: 'checking_cache',
+      initial: 'screening',
       entry: [{ type: 'enterStage', params: { stage: 'query_generation' } }, { type: 'stageEntered', params: { stage: 'query_generation' } }],
       exit: { type: 'stageExited', params: { stage: 'query_generation' } },
       states: {
-        checking_cache: {
-          always: [{ guard: 'generationCached', target: 'generated', actions: 'useCachedGeneration' }, { target: 'generating' }],
+        // The orchestrator's read-only policy, before any generator (or the cache) answers.
+        screening: {
+          always: [
+            { guard: 'writeRequested', target: '#workflow.failed', actions: 'refuseWriteRequest' },
+            { guard: 'generationCached', target: 'generated', actions: 'useCachedGeneration' },
+            { target: 'generating' },
+          ],
         },
         generating: {
           invoke: {
@@ -347,9 +396,23 @@ export const workflowMachine = setup({
         input: ({ context }) => agentCallInput(context, 'validator'),
         onDone: [
           {
+            guard: and(['callSucceeded', 'generatedSqlUnsafe', 'regenerationBudgetLeft']),
+            target: 'query_generation',
+            actions: [{ type: 'storeAgentResult', params: { role: 'validator', key: 'validation' } }, { type: 'prepareRegeneration', params: { unsafe: true } }],
+          },
+          {
+            guard: and(['callSucceeded', 'generatedSqlUnsafe']),
+            target: 'failed',
+            actions: [
+              { type: 'storeAgentResult', params: { role: 'validator', key: 'validation' } },
+              { type: 'completeStage', params: { stage: 'validation' } },
+              'recordUnsafeSql',
+            ],
+          },
+          {
             guard: 'invalidWithBudget',
             target: 'query_generation',
-            actions: [{ type: 'storeAgentResult', params: { role: 'validator', key: 'validation' } }, 'prepareRegeneration'],
+            actions: [{ type: 'storeAgentResult', params: { role: 'validator', key: 'validation' } }, { type: 'prepareRegeneration', params: { unsafe: false } }],
           },
           {
             guard: and(['callSucceeded', 'isTrainMode']),
@@ -425,7 +488,8 @@ export const workflowMachine = setup({
 /** The content each role receives (see the contract's "Agents" section). */
 export function agentContent(context: WorkflowContext, role: WorkflowRole): Record<string, unknown> {
   const base = {
-    query: context.query,
+    // The screened question: text appended to act as a second instruction never reaches an agent.
+    query: context.preparation.screening.question,
     context: { ...context.context, historical_queries: context.preparation.historical_queries },
     mode: context.mode,
   };
@@ -444,6 +508,7 @@ export function agentContent(context: WorkflowContext, role: WorkflowRole): Reco
         schema_analysis: withEntities(context.results.schema_analysis, context.results.entities),
         feedback: context.feedback,
         attempt: context.regenerations,
+        screening: { dropped: context.preparation.screening.dropped },
         num_candidates: context.options.num_candidates,
       };
     case 'validator':

@@ -49,16 +49,25 @@ export interface AppErrorOptions {
   requestFault?: boolean;
 }
 
+/** The message of an error code: the catalog's template around the detail; a code outside the catalog (an agent's own refusal) keeps the detail. */
+export function errorMessage(code: string, detail: string): string {
+  const entry = (ERROR_CATALOG as Record<string, { template: string }>)[code];
+  return entry ? entry.template.replace('%s', detail) : detail;
+}
+
 export class AppError extends Error {
   readonly code: ErrorCode;
+  /** What the template was filled with: the message without the code's wording. */
+  readonly detail: string;
   readonly status: number;
   readonly details: ErrorDetails;
   readonly requestFault: boolean;
 
   constructor(code: ErrorCode, detail: string, details: ErrorDetails = {}, options: AppErrorOptions = {}) {
-    super(ERROR_CATALOG[code].template.replace('%s', detail), options.cause === undefined ? undefined : { cause: options.cause });
+    super(errorMessage(code, detail), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
+    this.detail = detail;
     this.status = ERROR_CATALOG[code].status;
     this.details = details;
     this.requestFault = options.requestFault ?? false;

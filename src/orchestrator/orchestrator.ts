@@ -22,6 +22,8 @@ import {
   type WorkflowRole,
 } from '../../machines/workflow.js';
 import { AppError } from '../errors.js';
+import { loadParser } from '../sql/parser.js';
+import { checkReadOnly } from '../sql/safety.js';
 import { ROLES, type AgentCallContext, type AgentServices, type HistoricalQuery, type Mode, type Role } from '../agents/types.js';
 import { Admission } from './admission.js';
 import { Bulkhead } from './bulkhead.js';
@@ -31,6 +33,7 @@ import { checkInput, normalizeHistory, type ProcessInput } from './input.js';
 import { MessageBus, ORCHESTRATOR, type AgentMessage } from './messages.js';
 import { Metrics, SESSION_BUCKETS, type LatencySummary } from './metrics.js';
 import { buildRegistry, runAgent, type AgentSpec, type AgentsOption, type RegisteredAgent } from './registry.js';
+import { screenRequest } from './screening.js';
 import { errorResponse, failureResponse, isErrorResponse, stageOutput, successResult, type ErrorResponse, type ProcessOutcome } from './result.js';
 
 export type SessionStatus = 'created' | 'active' | 'completed' | 'failed' | 'expired';
@@ -200,6 +203,8 @@ export class Orchestrator {
     this.generationCache = new TtlCache(ttlMs);
     this.startBreakers();
     this.sessionLogic = this.provideSession();
+    // The read-only gate on every generated SQL text parses it, whatever agents are configured.
+    await loadParser();
     // Services (databases, catalogs) are started only when a shipped agent is registered.
     if (defaults?.services && usesShipped(defaults.agents, given)) this.services = await defaults.services(this.config);
     this.bus.subscribe('circuit_breakers', (message) => {
@@ -258,6 +263,10 @@ export class Orchestrator {
         agentRefused: ({ context }, params) => {
           this.metricsStore.agent(context.role, params.agent).refusals++;
         },
+        requestFaulted: ({ context }, params) => {
+          recovery(context, params.agent, 'failure', `${params.error_code}: ${params.message}`);
+          turnOf(context)?.log.warn({ role: context.role, agent: params.agent, error_code: params.error_code }, `request fault at ${params.agent}: ${params.message}`);
+        },
         agentResponded: ({ context }, params) => {
           // Asking first spares a healthy breaker a macrostep on every turn.
           const breaker = this.breakers.get(`${context.role}/${params.agent}`);
@@ -311,6 +320,9 @@ export class Orchestrator {
         ),
         entityExtractor: fromPromise<unknown, { query: string }>(async ({ input }) => this.services.extractEntities?.(input.query)),
       },
+      guards: {
+        generatedSqlUnsafe: ({ context }) => !isReadOnlyGeneration(context.results.query_generation),
+      },
       actions: {
         stageEntered: ({ context }, { stage }) => {
           const turn = turnOf(context);
@@ -358,6 +370,7 @@ export class Orchestrator {
     const historical_queries = [...normalizeHistory(input.context.historical_queries as HistoricalQuery[] | undefined), ...earlier];
     return {
       historical_queries,
+      screening: screenRequest(input.query),
       cached: {
         schema_analysis: this.analysisCache.get(analysisKey({ query: input.query, options: this.workflowOptions(input.context) })),
         query_generation: historical_queries.length === 0 ? this.generationCache.get(generationKey(input.query, input.mode, input.context)) : undefined,
@@ -690,9 +703,11 @@ export class Orchestrator {
   ): Promise<Record<string, unknown>> {
     await this.initialize();
     if (this.shuttingDown) throw new AppError('SHUTTING_DOWN', 'no new requests are accepted');
+    const screening = screenRequest(input.query);
+    if (screening.refusal) throw new AppError('WRITE_NOT_ALLOWED', screening.refusal.message, { field: 'query' });
     const correlation_id = nanoid(16);
     const content: Record<string, unknown> = {
-      query: input.query,
+      query: screening.question,
       context: input.context ?? {},
       mode: input.mode ?? 'generate',
       depth: this.config.analysis_depth,
@@ -785,6 +800,19 @@ function generationKey(query: string, mode: Mode, context: Record<string, unknow
 
 function normalizeQuery(query: string): string {
   return query.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/** The parser's verdict on a generation's SQL, once per generation output (the guard may be asked twice). */
+const readOnlyVerdicts = new WeakMap<object, boolean>();
+function isReadOnlyGeneration(generation: unknown): boolean {
+  if (generation === null || typeof generation !== 'object') return false;
+  let verdict = readOnlyVerdicts.get(generation);
+  if (verdict === undefined) {
+    const sql = (generation as { sql?: unknown }).sql;
+    verdict = typeof sql === 'string' && checkReadOnly(sql).ok;
+    readOnlyVerdicts.set(generation, verdict);
+  }
+  return verdict;
 }
 
 function snapshotOf(session: SessionRecord): SessionSnapshot {

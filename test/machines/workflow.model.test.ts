@@ -20,12 +20,27 @@ import { invalidValidation, okOutputs, scripted, type Behaviour } from '../orche
 import { definedTransitions, transitionKey } from './transitions.js';
 
 const MAX_RETRIES = 1;
+const READ_QUESTION = 'Show all active projects';
+const WRITE_REQUEST = 'Delete all cancelled projects';
+const UNSAFE_SQL = 'WITH d AS (DELETE FROM T RETURNING *) SELECT * FROM d';
+
+/** The orchestrator's screening of the two questions the paths ask (src/orchestrator/screening.ts decides it). */
+const screening = (write: boolean) => ({
+  refusal: write ? { error_code: 'WRITE_NOT_ALLOWED', message: 'the request asks to delete data or schema', suggestions: ['Ask a question instead.'] } : null,
+  question: write ? WRITE_REQUEST : READ_QUESTION,
+  dropped: [],
+});
+
+/** The chart with the one guard the orchestrator provides: here SQL is unsafe when it is the path's unsafe text (the real parser decides in (b)). */
+const chart = workflowMachine.provide({
+  guards: { generatedSqlUnsafe: ({ context }) => (context.results.query_generation as { sql?: string } | undefined)?.sql === UNSAFE_SQL },
+});
 
 const input = (mode: 'generate' | 'train'): WorkflowInput => ({
   session_id: 'model',
   turn: 1,
   correlation_id: 'c1',
-  query: 'Show all active projects',
+  query: READ_QUESTION,
   context: {},
   mode,
   agents: { schema_analyzer: ['a'], query_generator: ['g'], validator: ['v'], reward_evaluator: ['r'] },
@@ -76,9 +91,10 @@ function events(state: any): AnyEvent[] {
     const analysis = okOutputs.schema_analyzer({ query: 'q' });
     const generation = okOutputs.query_generator({ attempt: 0 });
     list.push(
-      { type: 'xstate.done.actor.prepareWorkflow', output: { historical_queries: [], cached: {} } },
-      { type: 'xstate.done.actor.prepareWorkflow', output: { historical_queries: [], cached: { schema_analysis: analysis } } },
-      { type: 'xstate.done.actor.prepareWorkflow', output: { historical_queries: [], cached: { schema_analysis: analysis, query_generation: generation } } },
+      { type: 'xstate.done.actor.prepareWorkflow', output: { historical_queries: [], cached: {}, screening: screening(false) } },
+      { type: 'xstate.done.actor.prepareWorkflow', output: { historical_queries: [], cached: {}, screening: screening(true) } },
+      { type: 'xstate.done.actor.prepareWorkflow', output: { historical_queries: [], cached: { schema_analysis: analysis }, screening: screening(false) } },
+      { type: 'xstate.done.actor.prepareWorkflow', output: { historical_queries: [], cached: { schema_analysis: analysis, query_generation: generation }, screening: screening(false) } },
       { type: 'xstate.error.actor.prepareWorkflow', error: new Error('session store unavailable') },
     );
   }
@@ -92,6 +108,7 @@ function events(state: any): AnyEvent[] {
     if (!live.includes(id)) continue;
     list.push({ type: `xstate.done.actor.${id}`, output: ok(role) });
     if (role === 'validator') list.push({ type: `xstate.done.actor.${id}`, output: ok(role, invalidValidation) });
+    if (role === 'query_generator') list.push({ type: `xstate.done.actor.${id}`, output: ok(role, { ...okOutputs.query_generator({ attempt: 0 }), sql: UNSAFE_SQL }) });
     for (const code of ['AGENT_FAILED', 'AGENT_TIMEOUT', 'WRITE_NOT_ALLOWED'] as const) list.push({ type: `xstate.done.actor.${id}`, output: failed(role, code) });
     list.push({ type: `xstate.error.actor.${id}`, error: new Error(`${id} crashed`) });
   }
@@ -99,7 +116,10 @@ function events(state: any): AnyEvent[] {
 }
 
 const serializeState = (s: any) =>
-  JSON.stringify([s.value, s.context.regenerations, s.context.failure?.error_code ?? null, s.context.cache, Object.keys(s.context.preparation.cached), Object.keys(s.children).sort()]);
+  JSON.stringify([
+    s.value, s.context.regenerations, s.context.failure?.error_code ?? null, s.context.cache, Object.keys(s.context.preparation.cached),
+    s.context.preparation.screening.refusal !== null, s.context.results.query_generation?.sql === UNSAFE_SQL, Object.keys(s.children).sort(),
+  ]);
 const serializeEvent = (e: any) => JSON.stringify(e, (k, v) => (v instanceof Error ? v.message : v));
 
 type Path = { steps: Array<{ state: any; event: AnyEvent }>; state: any };
@@ -108,8 +128,8 @@ type Path = { steps: Array<{ state: any; event: AnyEvent }>; state: any };
 function edgePaths(mode: 'generate' | 'train'): Path[] {
   const options = { input: input(mode), events: events as any, serializeState, serializeEvent };
   const shortest = new Map<string, Path>();
-  for (const p of getShortestPaths(workflowMachine, options) as unknown as Path[]) shortest.set(serializeState(p.state), p);
-  const adjacency = getAdjacencyMap(workflowMachine, options as any) as Record<string, { state: any; transitions: Record<string, { event: AnyEvent; state: any }> }>;
+  for (const p of getShortestPaths(chart, options) as unknown as Path[]) shortest.set(serializeState(p.state), p);
+  const adjacency = getAdjacencyMap(chart, options as any) as Record<string, { state: any; transitions: Record<string, { event: AnyEvent; state: any }> }>;
   const paths: Path[] = [];
   for (const [key, { transitions }] of Object.entries(adjacency)) {
     const prefix = shortest.get(key);
@@ -130,7 +150,7 @@ describe('workflow chart (model-based)', () => {
   it('replaying every generated path covers exactly the transitions the machine defines', () => {
     const covered = new Set<string>();
     const never = fromPromise(() => new Promise<never>(() => {}));
-    const logic = workflowMachine.provide({ actors: { prepareWorkflow: never as any, entityExtractor: never as any, agentCall: never as any } });
+    const logic = chart.provide({ actors: { prepareWorkflow: never as any, entityExtractor: never as any, agentCall: never as any } });
     for (const mode of ['generate', 'train'] as const) {
       for (const path of allPaths[mode]) {
         const actor = createActor(logic, {
@@ -176,6 +196,7 @@ function scriptsFor(path: Path) {
   let extractor = 'hang' as 'ok' | 'error' | 'hang';
   let warm = 'none' as 'none' | 'analysis' | 'both';
   let ending = 'none' as 'none' | 'cancel' | 'timeout';
+  let query = READ_QUESTION;
   const attempts = (b: Behaviour) => Array.from({ length: MAX_RETRIES + 1 }, () => b);
   path.steps.slice(1).forEach((step, i) => {
     const e = step.event;
@@ -183,6 +204,7 @@ function scriptsFor(path: Path) {
     if (e.type === 'xstate.done.actor.prepareWorkflow') {
       const cached = (e.output as any).cached;
       warm = cached.query_generation ? 'both' : cached.schema_analysis ? 'analysis' : 'none';
+      query = (e.output as any).screening.question;
     } else if (e.type === 'xstate.done.actor.entityExtractor') extractor = 'ok';
     else if (e.type === 'xstate.error.actor.entityExtractor') extractor = 'error';
     else if (e.type === 'session.cancelled' || e.type === 'xstate.after.workflowTimeout.workflow') {
@@ -199,7 +221,7 @@ function scriptsFor(path: Path) {
       else perRole[role].push(...attempts(out.error_code === 'AGENT_TIMEOUT' ? { kind: 'hang' } : { kind: 'error' }));
     }
   });
-  return { perRole, extractor, warm, ending };
+  return { perRole, extractor, warm, ending, query };
 }
 
 /** Paths whose events the orchestrator's agents can cause (an agentCall or prepareWorkflow crash cannot be caused by an agent). */
@@ -230,7 +252,7 @@ describe('the orchestrator along each path of the chart', () => {
   it.each(cases.map((c, i) => [i, c.mode, c.p.steps.slice(1).map((s) => shortEvent(s.event)).join(' → '), c] as const))(
     'path %i (%s): %s',
     async (_i, mode, _label, { p }) => {
-      const { perRole, extractor, warm, ending } = scriptsFor(p);
+      const { perRole, extractor, warm, ending, query } = scriptsFor(p);
       const agents = Object.fromEntries(
         (Object.keys(perRole) as Role[]).map((role) => [role, scripted(role, [...(warm === 'none' ? [] : [{ kind: 'ok' } as Behaviour]), ...perRole[role], { kind: 'ok' }])]),
       ) as Record<Role, ReturnType<typeof scripted>>;
@@ -253,12 +275,12 @@ describe('the orchestrator along each path of the chart', () => {
       const context = mode === 'train' ? { expected_sql: 'SELECT 1' } : {};
       if (warm !== 'none') {
         // Same question and mode: the analysis is cached; the generation is cached only under the same context.
-        const warmRun = o.process({ query: 'q', mode, context: warm === 'both' ? context : { ...context, warm: true } });
+        const warmRun = o.process({ query, mode, context: warm === 'both' ? context : { ...context, warm: true } });
         await vi.advanceTimersByTimeAsync(1);
         expect(await warmRun).toHaveProperty('workflow_stage', 'completed');
         warming = false;
       }
-      const pending = o.process({ query: 'q', mode, session_id: 'path', context });
+      const pending = o.process({ query, mode, session_id: 'path', context });
       if (ending === 'cancel') {
         await vi.advanceTimersByTimeAsync(1);
         o.cancel('path');
@@ -288,7 +310,7 @@ describe('the orchestrator along each path of the chart', () => {
 function shortEvent(e: AnyEvent): string {
   const t = e.type.replace('xstate.done.actor.', '').replace('xstate.error.actor.', '!').replace('xstate.after.', 'after:');
   const out = e.output as any;
-  if (out && 'ok' in out) return `${t}(${out.ok ? (out.output?.is_valid === false ? 'invalid' : 'ok') : out.error_code})`;
-  if (out?.cached) return `${t}(${Object.keys(out.cached).join('+') || 'cold'})`;
+  if (out && 'ok' in out) return `${t}(${out.ok ? (out.output?.is_valid === false ? 'invalid' : out.output?.sql === UNSAFE_SQL ? 'unsafe' : 'ok') : out.error_code})`;
+  if (out?.cached) return `${t}(${[...Object.keys(out.cached), ...(out.screening.refusal ? ['write'] : [])].join('+') || 'cold'})`;
   return t;
 }

@@ -52,8 +52,8 @@ export function createEmbeddedGenerator(deps: EmbeddedGeneratorDeps): AgentFunct
       attempt: content.attempt,
       feedback: content.feedback,
       nullsLast: deps.nullsLast,
+      dropped: content.screening?.dropped,
     });
-    if ('refusal' in result) return result;
     return {
       ...result,
       metadata: { generator: EMBEDDED_GENERATOR, generation_time: (performance.now() - started) / 1000 },

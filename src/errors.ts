@@ -18,6 +18,7 @@ export const ERROR_CATALOG = {
   UNAUTHORIZED: { status: 401, template: 'Unauthorized: %s' },
   NOT_FOUND: { status: 404, template: 'Not found: %s' },
   PAYLOAD_TOO_LARGE: { status: 413, template: 'Payload too large: %s' },
+  REQUEST_TIMEOUT: { status: 408, template: 'The request did not arrive in time: %s' },
   SQL_PARSE_ERROR: { status: 400, template: 'SQL does not parse: %s' },
   SCHEMA_PARSE_ERROR: { status: 400, template: 'Schema DDL does not parse: %s' },
   UNSAFE_SQL: { status: 422, template: 'SQL is not a single read-only statement: %s' },

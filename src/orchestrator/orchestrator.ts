@@ -30,6 +30,7 @@ import { Bulkhead } from './bulkhead.js';
 import { TtlCache } from './cache.js';
 import { resolveConfig, type OrchestratorConfig } from './config.js';
 import { checkInput, normalizeHistory, type ProcessInput } from './input.js';
+import { checkRequestSql } from './limits.js';
 import { MessageBus, ORCHESTRATOR, type AgentMessage } from './messages.js';
 import { Metrics, SESSION_BUCKETS, type LatencySummary } from './metrics.js';
 import { buildRegistry, runAgent, type AgentSpec, type AgentsOption, type RegisteredAgent } from './registry.js';
@@ -412,6 +413,7 @@ export class Orchestrator {
     let input;
     try {
       input = checkInput(raw);
+      await checkRequestSql(input);
     } catch (error) {
       return errorResponse(error, sessionIdOf(raw));
     }

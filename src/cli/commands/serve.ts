@@ -5,13 +5,14 @@
  * down gracefully: no request in flight is lost.
  */
 import type { Command } from 'commander';
-import { INSPECT_HELP, action, agentsFromEnv, integer, logLevel, openInspector, prestartDatabase, writeOut, type GlobalOptions } from '../shared.js';
+import { INSPECT_HELP, action, agentsFromEnv, integer, logLevel, openInspector, prestartDatabase, seconds, writeOut, type GlobalOptions } from '../shared.js';
 
 interface ServeOptions extends GlobalOptions {
   port: number;
   host: string;
   apiKey: string[];
   bodyLimit: number;
+  bodyTimeout: number;
   batchConcurrency: number;
   schema?: string;
   inspect?: string | boolean;
@@ -27,6 +28,7 @@ export function register(program: Command): void {
     .option('-H, --host <host>', 'interface to listen on', '127.0.0.1')
     .option('--api-key <key>', 'require `Authorization: Bearer <key>` (repeatable; also GL_RL_API_KEYS, comma-separated)', collect, [])
     .option('--body-limit <bytes>', 'largest request body', integer('--body-limit', 1), 1024 * 1024)
+    .option('--body-timeout <seconds>', 'time a request (headers and body) may take to arrive; slower ones get 408', seconds('--body-timeout'), 30)
     .option('--batch-concurrency <n>', 'batch items run at once', integer('--batch-concurrency', 1), 4)
     .option('--schema <file>', 'DDL file of the domain (default: the bundled GL schema)')
     .option('--inspect [target]', INSPECT_HELP)
@@ -61,6 +63,7 @@ async function serve(options: ServeOptions): Promise<number> {
     orchestrator,
     apiKeys: [...options.apiKey, ...envKeys],
     bodyLimit: options.bodyLimit,
+    bodyTimeout: options.bodyTimeout,
     batchConcurrency: options.batchConcurrency,
     logger,
     version,

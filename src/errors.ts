@@ -15,6 +15,7 @@ export const ERROR_CATALOG = {
   CANCELLED: { status: 409, template: 'Session cancelled: %s' },
   SESSION_EXPIRED: { status: 410, template: 'Session has expired: %s' },
   SHUTTING_DOWN: { status: 503, template: 'The orchestrator is shutting down: %s' },
+  TOO_MANY_SESSIONS: { status: 503, template: 'No room for a new session: %s' },
   UNAUTHORIZED: { status: 401, template: 'Unauthorized: %s' },
   NOT_FOUND: { status: 404, template: 'Not found: %s' },
   PAYLOAD_TOO_LARGE: { status: 413, template: 'Payload too large: %s' },

@@ -30,8 +30,12 @@ export interface OrchestratorConfig {
   num_candidates: number;
   /** Validation warnings fail the query. */
   strict_mode: boolean;
-  /** Expired sessions kept for SESSION_EXPIRED answers and snapshots. */
+  /** Sessions kept in all, live and expired: beyond it the oldest expired are dropped. */
   max_retained_sessions: number;
+  /** Sessions live at once (not expired); a new one beyond it ends the least recently used idle session. */
+  max_live_sessions: number;
+  /** Estimated bytes of turns and messages one session keeps (oldest turns dropped first). */
+  max_session_bytes: number;
   /** Messages kept per session (oldest dropped first). */
   max_messages_per_session: number;
   /** Turns kept per session (oldest dropped first). */
@@ -58,7 +62,9 @@ export const DEFAULT_CONFIG: Readonly<OrchestratorConfig> = Object.freeze({
   analysis_depth: 3,
   num_candidates: 1,
   strict_mode: false,
-  max_retained_sessions: 10_000,
+  max_retained_sessions: 2_000,
+  max_live_sessions: 1_000,
+  max_session_bytes: 512 * 1024,
   max_messages_per_session: 200,
   max_turns_per_session: 50,
   schema_file: null,
@@ -82,6 +88,8 @@ const KINDS: Record<keyof OrchestratorConfig, Kind> = {
   num_candidates: 'count',
   strict_mode: 'boolean',
   max_retained_sessions: 'count',
+  max_live_sessions: 'count',
+  max_session_bytes: 'count',
   max_messages_per_session: 'count',
   max_turns_per_session: 'count',
   schema_file: 'path',

@@ -31,6 +31,7 @@ import { TtlCache } from './cache.js';
 import { resolveConfig, type OrchestratorConfig } from './config.js';
 import { checkInput, normalizeHistory, type ProcessInput } from './input.js';
 import { checkRequestSql } from './limits.js';
+import { sessionToEvict, trimSession } from './session-limits.js';
 import { MessageBus, ORCHESTRATOR, type AgentMessage } from './messages.js';
 import { Metrics, SESSION_BUCKETS, type LatencySummary } from './metrics.js';
 import { buildRegistry, runAgent, type AgentSpec, type AgentsOption, type RegisteredAgent } from './registry.js';
@@ -118,7 +119,7 @@ export interface MetricsSnapshot {
     messages_retained: number;
     /** Mean JSON size of a sample of retained session snapshots. */
     estimated_bytes_per_session: number;
-    limits: { max_retained_sessions: number; max_messages_per_session: number; max_turns_per_session: number };
+    limits: { max_retained_sessions: number; max_messages_per_session: number; max_turns_per_session: number; max_live_sessions: number; max_session_bytes: number };
   };
   bulkhead: { limit: number; in_flight: number; queued: number; peak: number };
 }
@@ -418,7 +419,12 @@ export class Orchestrator {
       return errorResponse(error, sessionIdOf(raw));
     }
     await this.admission.enter();
-    const session = this.sessionFor(input.session_id);
+    let session: SessionRecord;
+    try {
+      session = this.sessionFor(input.session_id);
+    } catch (error) {
+      return errorResponse(error, input.session_id ?? null);
+    }
     if (session.status === 'expired') {
       return errorResponse(new AppError('SESSION_EXPIRED', `session ${session.id} expired (${session.expired_reason ?? 'idle'})`, { field: 'session_id' }), session.id);
     }
@@ -430,6 +436,11 @@ export class Orchestrator {
   private sessionFor(id: string | undefined): SessionRecord {
     const existing = id === undefined ? undefined : this.sessions.get(id);
     if (existing) return existing;
+    const evicted = sessionToEvict(this.sessions.values(), this.config.max_live_sessions);
+    if (evicted) {
+      evicted.actor?.stop();
+      this.expireSession(evicted.id, 'idle');
+    }
     const session_id = id ?? nanoid();
     const now = Date.now();
     const record: SessionRecord = {
@@ -450,6 +461,7 @@ export class Orchestrator {
     });
     record.actor = actor;
     this.sessions.set(session_id, record);
+    this.evictExpired();
     actor.start();
     return record;
   }
@@ -535,6 +547,10 @@ export class Orchestrator {
         at: new Date().toISOString(),
       });
     }
+    trimSession(session, record, this.config.max_session_bytes);
+    // Most recently used last: the live-session cap ends the session at the front first.
+    this.sessions.delete(session.id);
+    this.sessions.set(session.id, session);
     turn.settle(outcome);
   }
 
@@ -635,6 +651,8 @@ export class Orchestrator {
           max_retained_sessions: this.config?.max_retained_sessions ?? 0,
           max_messages_per_session: this.config?.max_messages_per_session ?? 0,
           max_turns_per_session: this.config?.max_turns_per_session ?? 0,
+          max_live_sessions: this.config?.max_live_sessions ?? 0,
+          max_session_bytes: this.config?.max_session_bytes ?? 0,
         },
       },
       bulkhead: this.status().bulkhead,

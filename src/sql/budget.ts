@@ -19,6 +19,11 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 export const SQL_BUDGET = Object.freeze({
+  /**
+   * Texts up to this length are within budget by their length alone (at most as many tokens, and a
+   * nesting no walk of the tree overflows on): they are not sent to the worker.
+   */
+  freeChars: 1_000,
   /** Lexer tokens. */
   tokens: 1_000,
   /** Nesting of typed parse-tree nodes (an expression inside a call inside a subquery …). */
@@ -28,6 +33,7 @@ export const SQL_BUDGET = Object.freeze({
 });
 
 export interface SqlCost {
+  /** Lexer tokens (0 for a text within budget by its length, which is not measured). */
   tokens: number;
   /** Deepest nesting of typed parse-tree nodes; 0 when the text does not parse (the parser's own error is reported later, where the SQL is used). */
   depth: number;
@@ -89,9 +95,10 @@ export class SqlCostMeter {
   private nextId = 1;
   private readonly verdicts = new Map<string, SqlCost>();
 
-  constructor(private readonly budget: { tokens: number; depth: number; ms: number } = SQL_BUDGET, private readonly remembered = 256) {}
+  constructor(private readonly budget: { freeChars: number; tokens: number; depth: number; ms: number } = SQL_BUDGET, private readonly remembered = 256) {}
 
   measure(sql: string): Promise<SqlCost> {
+    if (sql.length <= this.budget.freeChars) return Promise.resolve({ tokens: 0, depth: 0, exceeded: null });
     const known = this.verdicts.get(sql);
     if (known) return Promise.resolve(known);
     return new Promise<SqlCost>((resolve, reject) => {

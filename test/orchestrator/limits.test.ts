@@ -49,20 +49,22 @@ describe('context bounds', () => {
 describe('the SQL parse budget (measured in a worker)', () => {
   it('names the field whose SQL has too many tokens or nests too deep, and passes ordinary SQL', async () => {
     const tokens = `SELECT ${Array(SQL_BUDGET.tokens).fill('1').join(',')}`;
-    const deep = `SELECT ${Array(SQL_BUDGET.depth + 5).fill('1').join('+')}`;
+    const deep = `SELECT ${'abs('.repeat(SQL_BUDGET.depth)}1${')'.repeat(SQL_BUDGET.depth)}, '${'x'.repeat(SQL_BUDGET.freeChars)}'`;
     await expect(checkRequestSql({ context: { expected_sql: tokens } })).rejects.toMatchObject({ code: 'INVALID_INPUT', requestFault: true, details: { field: 'context.expected_sql' } });
-    await expect(checkRequestSql({ context: { historical_queries: [{ query: 'q', sql: deep }] } })).rejects.toMatchObject({ details: { field: 'context.historical_queries[0].sql' } });
+    await expect(checkRequestSql({ context: { historical_queries: [{ query: 'q', sql: deep }] } })).rejects.toMatchObject({ details: { field: 'context.historical_queries[0].sql', limit: 'depth' } });
+    // Short texts are within budget by their length, whatever their shape.
+    await expect(checkRequestSql({ context: { expected_sql: `SELECT ${'abs('.repeat(80)}1${')'.repeat(80)}` } })).resolves.toBeUndefined();
     await expect(checkRequestSql({ context: { expected_sql: 'SELECT a FROM t WHERE b > 1', historical_queries: ['x'] as never } })).resolves.toBeUndefined();
     // Text that does not parse is within budget: the parser's own error is reported where the SQL is used.
     await expect(checkRequestSql({ context: { expected_sql: 'SELEC nonsense ((' } })).resolves.toBeUndefined();
   });
 
   it('a text the worker cannot measure in time is over budget, and a fresh worker measures the next', async () => {
-    const meter = new SqlCostMeter({ tokens: 1e9, depth: 1e9, ms: 1 });
+    const meter = new SqlCostMeter({ freeChars: 0, tokens: 1e9, depth: 1e9, ms: 1 });
     try {
       const slow = `SELECT ${Array(200_000).fill('1').join(',')}`;
       expect((await meter.measure(slow)).exceeded).toBe('time');
-      const patient = new SqlCostMeter({ tokens: 10, depth: 10, ms: 5000 });
+      const patient = new SqlCostMeter({ freeChars: 0, tokens: 10, depth: 10, ms: 5000 });
       expect(await patient.measure('SELECT 1')).toMatchObject({ exceeded: null, tokens: 2 });
       await patient.close();
     } finally {

@@ -54,7 +54,8 @@ export interface AppErrorOptions {
 /** The message of an error code: the catalog's template around the detail; a code outside the catalog (an agent's own refusal) keeps the detail. */
 export function errorMessage(code: string, detail: string): string {
   const entry = (ERROR_CATALOG as Record<string, { template: string }>)[code];
-  return entry ? entry.template.replace('%s', detail) : detail;
+  // A function replacer: `$&`, `$$` in the detail (a DO block's `$$`) are text, not patterns.
+  return entry ? entry.template.replace('%s', () => detail) : detail;
 }
 
 export class AppError extends Error {

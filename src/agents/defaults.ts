@@ -53,12 +53,14 @@ export async function createDomain(options: DomainOptions = {}): Promise<Domain>
   const ddl = await readSchema(options.schema_file ?? DEFAULT_SCHEMA_FILE);
   // The database is the longest part of a start: it boots while the catalog is parsed and the
   // agents are built from the values an earlier start kept (see SampleDatabase.derived).
-  const parsing = Promise.all([loadVocabulary(), loadParser().then(() => buildCatalog(ddl))]);
+  const parsing = Promise.all([loadVocabulary(), loadParser().then(() => buildCatalog(ddl, { definitionsOnly: true }))]);
   const catalogBuilt = parsing.then(([, catalog]) => catalog);
   // A parse failure is reported through `parsing`; a cached database never awaits the catalog.
   catalogBuilt.catch(() => undefined);
   // The first seed serves EXPLAIN and value look-ups; the others boot when a reward first needs them.
   const primary = startSampleDatabase({ catalog: catalogBuilt, ddl, seed: seeds[0]! });
+  // A boot that fails because the catalog did is reported by `parsing`, awaited first.
+  primary.started.catch(() => undefined);
   const databases: SampleDatabase[] = [primary];
   try {
     const [vocabulary, declared] = await parsing;

@@ -74,8 +74,10 @@ export function checkContextBounds(context: object): void {
   }
 }
 
-/** INVALID_INPUT naming the field when a client's SQL is longer than MAX_CLIENT_SQL_LENGTH. */
+/** INVALID_INPUT naming the field when a client's SQL is longer than MAX_CLIENT_SQL_LENGTH or holds a NUL character. */
 export function checkSqlLength(field: string, sql: string): void {
+  // The parser stops at a NUL character: what follows one would escape every check made on the parse.
+  if (sql.includes('\u0000')) throw new AppError('INVALID_INPUT', `${field} must not contain NUL characters`, { field }, { requestFault: true });
   if (sql.length > MAX_CLIENT_SQL_LENGTH) {
     throw new AppError('INVALID_INPUT', `${field} must be at most ${MAX_CLIENT_SQL_LENGTH} characters, got ${sql.length}`, { field, limit: MAX_CLIENT_SQL_LENGTH }, { requestFault: true });
   }

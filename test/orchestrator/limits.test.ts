@@ -43,6 +43,8 @@ describe('context bounds', () => {
     const long = `SELECT ${'1,'.repeat(MAX_CLIENT_SQL_LENGTH / 2)}1`;
     expect(problem({ query: 'q', mode: 'train', context: { expected_sql: long } })?.field).toBe('context.expected_sql');
     expect(problem({ query: 'q', context: { historical_queries: ['a', { query: 'b', sql: long }] } })?.field).toBe('context.historical_queries[1].sql');
+    // The parser stops at NUL: the rest would pass unchecked.
+    expect(problem({ query: 'q', mode: 'train', context: { expected_sql: 'SELECT 1;\u0000DROP TABLE t' } })?.field).toBe('context.expected_sql');
   });
 });
 

@@ -26,9 +26,10 @@
 import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import pino from 'pino';
 import { assign, createActor, fromPromise, setup, toPromise, waitFor, type AnyActorLogic, type InspectionEvent } from 'xstate';
-import { agentCallMachine, type AgentReply, type CallAgentInput } from '../machines/agent-call.js';
+import type { AgentReply, CallAgentInput } from '../machines/agent-call.js';
+import type { WorkflowRole } from '../machines/roles.js';
 import { sessionMachine } from '../machines/session.js';
-import { workflowMachine, type Preparation, type WorkflowInput, type WorkflowRole } from '../machines/workflow.js';
+import { workflowMachine, type Preparation, type WorkflowInput } from '../machines/workflow.js';
 import { createOrchestrator } from '../src/orchestrator/orchestrator.js';
 import type { AgentFunction, Role } from '../src/agents/types.js';
 import { spawnSync } from 'node:child_process';
@@ -109,14 +110,9 @@ function bareXState() {
 
 /** The three shipped charts with no-op implementations, driven as the orchestrator drives them: a session per turn. */
 function chartsOnly() {
-  const call = agentCallMachine.provide({
-    actors: {
-      callAgent: fromPromise<AgentReply, CallAgentInput>(async ({ input }) => ({ kind: 'output', output: await noop[input.role as Role]({ query: '' }, ctx) })),
-    },
-  });
   const workflow = workflowMachine.provide({
     actors: {
-      agentCall: call,
+      callAgent: fromPromise<AgentReply, CallAgentInput>(async ({ input }) => ({ kind: 'output', output: await noop[input.role as Role]({ query: '' }, ctx) })),
       prepareWorkflow: fromPromise<Preparation, { session_id: string; query: string; context: Record<string, unknown>; mode: 'generate' | 'train' }>(async ({ input }) => ({
         historical_queries: [],
         cached: {},

@@ -9,7 +9,7 @@
 import { nanoid } from 'nanoid';
 import pino, { type Logger } from 'pino';
 import { createActor, fromPromise, type Actor, type InspectionEvent, type Observer } from 'xstate';
-import { agentCallMachine, type AgentCallContext as CallChartContext, type AgentReply, type CallAgentInput } from '../../machines/agent-call.js';
+import { backoffMs, CIRCUIT_OPEN_MARK, type AgentReply, type CallAgentInput } from '../../machines/agent-call.js';
 import { circuitBreakerMachine } from '../../machines/circuit-breaker.js';
 import { sessionMachine, type SessionContext } from '../../machines/session.js';
 import {
@@ -19,8 +19,8 @@ import {
   type WorkflowContext,
   type WorkflowInput,
   type WorkflowOutput,
-  type WorkflowRole,
 } from '../../machines/workflow.js';
+import type { WorkflowRole } from '../../machines/roles.js';
 import { AppError } from '../errors.js';
 import { loadParser } from '../sql/parser.js';
 import { checkReadOnly } from '../sql/safety.js';
@@ -239,67 +239,70 @@ export class Orchestrator {
 
   // ── The charts' implementations ────────────────────────────────────────────
 
-  private provideAgentCall() {
-    const turnOf = (context: CallChartContext) => this.active.get(context.correlation_id);
-    const recovery = (context: CallChartContext, agent: string, kind: RecoveryEntry['kind'], detail: string) => {
+  /** The effects of the agent requests stamped into each stage of the workflow chart (machines/agent-call.ts). */
+  private callEffects() {
+    const turnOf = (context: WorkflowContext) => this.active.get(context.correlation_id);
+    const agentOf = (context: WorkflowContext, role: WorkflowRole) => context.agents[role][context.call.index]!;
+    const recovery = (context: WorkflowContext, role: WorkflowRole, agent: string, kind: RecoveryEntry['kind'], detail: string) => {
       const turn = turnOf(context);
       if (!turn) return;
-      push(turn.session.recovery, { at: new Date().toISOString(), turn: turn.record.turn, role: context.role, agent, kind, detail }, this.config.max_messages_per_session);
+      push(turn.session.recovery, { at: new Date().toISOString(), turn: turn.record.turn, role, agent, kind, detail }, this.config.max_messages_per_session);
     };
-    return agentCallMachine.provide({
-      actors: {
-        callAgent: fromPromise<AgentReply, CallAgentInput>(({ input, signal }) => this.callAgent(input, signal)),
+    return {
+      agentRefused: ({ context }: { context: WorkflowContext }, { role }: { role: WorkflowRole }) => {
+        this.metricsStore.agent(role, agentOf(context, role)).refusals++;
       },
-      guards: {
-        circuitOpen: ({ context }, params) => this.breakers.get(`${context.role}/${params.agent}`)?.getSnapshot().value === 'open',
+      requestFaulted: ({ context }: { context: WorkflowContext }, { role }: { role: WorkflowRole }) => {
+        const agent = agentOf(context, role);
+        const failure = context.failure!;
+        recovery(context, role, agent, 'failure', `${failure.error_code}: ${failure.message}`);
+        turnOf(context)?.log.warn({ role, agent, error_code: failure.error_code }, `request fault at ${agent}: ${failure.message}`);
       },
-      actions: {
-        agentRequested: ({ context }, params) => {
-          this.metricsStore.agent(context.role, params.agent).calls++;
-          const turn = turnOf(context);
-          if (turn) {
-            const stage = turn.record.stages[turn.stage];
-            if (stage) stage.attempts++;
-          }
-        },
-        agentRefused: ({ context }, params) => {
-          this.metricsStore.agent(context.role, params.agent).refusals++;
-        },
-        requestFaulted: ({ context }, params) => {
-          recovery(context, params.agent, 'failure', `${params.error_code}: ${params.message}`);
-          turnOf(context)?.log.warn({ role: context.role, agent: params.agent, error_code: params.error_code }, `request fault at ${params.agent}: ${params.message}`);
-        },
-        agentResponded: ({ context }, params) => {
-          // Asking first spares a healthy breaker a macrostep on every turn.
-          const breaker = this.breakers.get(`${context.role}/${params.agent}`);
-          if (breaker?.getSnapshot().can({ type: 'agent.succeeded' })) breaker.send({ type: 'agent.succeeded' });
-        },
-        agentFailed: ({ context }, params) => {
-          const counts = this.metricsStore.agent(context.role, params.agent);
-          counts.failures++;
-          if (params.reason === 'timeout') counts.timeouts++;
-          this.breakers.get(`${context.role}/${params.agent}`)?.send({ type: 'agent.failed' });
-          recovery(context, params.agent, params.reason === 'timeout' ? 'timeout' : 'failure', params.message);
-          turnOf(context)?.log.warn({ role: context.role, agent: params.agent, reason: params.reason }, `agent ${params.agent} failed: ${params.message}`);
-        },
-        retryScheduled: ({ context }, params) => {
-          this.metricsStore.retries++;
-          recovery(context, params.agent, 'retry', `attempt ${params.attempt} in ${params.delay_ms} ms`);
-          turnOf(context)?.log.warn({ role: context.role, agent: params.agent, attempt: params.attempt, delay_ms: params.delay_ms }, 'retrying agent');
-        },
-        failedOver: ({ context }, params) => {
-          this.metricsStore.fallbacks++;
-          const kind = params.reason === 'circuit_open' ? 'circuit_open' : 'fallback';
-          recovery(context, params.from, kind, params.to ? `falling back to ${params.to}` : 'no agent left for the role');
-          turnOf(context)?.log.warn({ role: context.role, from: params.from, to: params.to, reason: params.reason }, 'agent fallback');
-        },
+      agentResponded: ({ context }: { context: WorkflowContext }, { role }: { role: WorkflowRole }) => {
+        // Asking first spares a healthy breaker a macrostep on every turn.
+        const breaker = this.breakers.get(`${role}/${agentOf(context, role)}`);
+        if (breaker?.getSnapshot().can({ type: 'agent.succeeded' })) breaker.send({ type: 'agent.succeeded' });
       },
-    });
+      agentFailed: ({ context }: { context: WorkflowContext }, { role }: { role: WorkflowRole }) => {
+        const agent = agentOf(context, role);
+        const { reason, message } = context.call;
+        const counts = this.metricsStore.agent(role, agent);
+        counts.failures++;
+        if (reason === 'timeout') counts.timeouts++;
+        this.breakers.get(`${role}/${agent}`)?.send({ type: 'agent.failed' });
+        recovery(context, role, agent, reason === 'timeout' ? 'timeout' : 'failure', message);
+        turnOf(context)?.log.warn({ role, agent, reason }, `agent ${agent} failed: ${message}`);
+      },
+      retryScheduled: ({ context }: { context: WorkflowContext }, { role }: { role: WorkflowRole }) => {
+        const agent = agentOf(context, role);
+        const attempt = context.call.attempt + 1;
+        const delay_ms = backoffMs(context.limits.backoff_base, context.call.attempt);
+        this.metricsStore.retries++;
+        recovery(context, role, agent, 'retry', `attempt ${attempt} in ${delay_ms} ms`);
+        turnOf(context)?.log.warn({ role, agent, attempt, delay_ms }, 'retrying agent');
+      },
+      failedOver: ({ context }: { context: WorkflowContext }, { role }: { role: WorkflowRole }) => {
+        const fallback = context.fallbacks[context.fallbacks.length - 1]!;
+        this.metricsStore.fallbacks++;
+        const kind = fallback.reason === 'circuit_open' ? 'circuit_open' : 'fallback';
+        recovery(context, role, fallback.from, kind, fallback.to ? `falling back to ${fallback.to}` : 'no agent left for the role');
+        turnOf(context)?.log.warn({ role, from: fallback.from, to: fallback.to, reason: fallback.reason }, 'agent fallback');
+      },
+    };
   }
 
+  /** One call of one agent; an agent whose circuit is open is not called, and the chart skips it. */
   private async callAgent(input: CallAgentInput, signal: AbortSignal): Promise<AgentReply> {
-    const agent = this.agentsByName.get(`${input.role}/${input.agent}`);
+    const key = `${input.role}/${input.agent}`;
+    const agent = this.agentsByName.get(key);
     if (!agent) throw new AppError('AGENT_FAILED', `no agent ${input.agent} for ${input.role}`);
+    if (this.breakers.get(key)?.getSnapshot().value === 'open') throw Object.assign(new Error(`circuit open for ${input.agent}`), { reason: CIRCUIT_OPEN_MARK });
+    this.metricsStore.agent(input.role, input.agent).calls++;
+    const turn = this.active.get(input.correlation_id);
+    if (turn) {
+      const stage = turn.record.stages[turn.stage];
+      if (stage) stage.attempts++;
+    }
     const ctx: AgentCallContext = { signal, session: { session_id: input.session_id, turn: this.active.get(input.correlation_id)?.record.turn ?? 0 }, services: this.services };
     return this.bulkhead.run(
       () =>
@@ -316,7 +319,7 @@ export class Orchestrator {
     const turnOf = (context: WorkflowContext) => this.active.get(context.correlation_id);
     return workflowMachine.provide({
       actors: {
-        agentCall: this.provideAgentCall(),
+        callAgent: fromPromise<AgentReply, CallAgentInput>(({ input, signal }) => this.callAgent(input, signal)),
         prepareWorkflow: fromPromise<Preparation, { session_id: string; query: string; context: Record<string, unknown>; mode: Mode }>(
           async ({ input }) => this.prepare(input),
         ),
@@ -349,6 +352,7 @@ export class Orchestrator {
         analysisProduced: ({ context }) => {
           this.analysisCache.set(analysisKey(context), context.results.schema_analysis);
         },
+        ...this.callEffects(),
       },
     });
   }

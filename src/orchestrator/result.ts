@@ -2,7 +2,8 @@
  * Shapes users see: the specification's Output Structure on success and its
  * Error Response on failure (see contract.md "Workflow outcomes").
  */
-import type { Stage, WorkflowOutput, WorkflowRole } from '../../machines/workflow.js';
+import type { Stage, WorkflowOutput } from '../../machines/workflow.js';
+import type { WorkflowRole } from '../../machines/roles.js';
 import type { Fallback } from '../../machines/agent-call.js';
 import { AppError, errorMessage, type ErrorCode } from '../errors.js';
 import type { Mode } from '../agents/types.js';

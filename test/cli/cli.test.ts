@@ -101,7 +101,7 @@ describe('machines and sample-db', () => {
   it('machines --format json prints one JSON document of every chart', async () => {
     const r = await run(['machines', '--format', 'json']);
     expect(r.code).toBe(0);
-    expect(Object.keys(oneJson(r)).sort()).toEqual(['agent_call', 'circuit_breaker', 'session', 'workflow']);
+    expect(Object.keys(oneJson(r)).sort()).toEqual(['circuit_breaker', 'session', 'workflow']);
   });
 
   it('machines --machine workflow prints its Mermaid chart', async () => {

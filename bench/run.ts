@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { load1, machine, QUICK } from './lib.js';
 
-const SECTIONS = ['overhead', 'e2e', 'validator', 'generator', 'concurrency', 'db-startup', 'coldstart', 'http'] as const;
+const SECTIONS = ['overhead', 'e2e', 'validator', 'generator', 'concurrency', 'db-startup', 'coldstart', 'http', 'hostile'] as const;
 
 type Result = Record<string, any>;
 
@@ -119,6 +119,15 @@ function rows(r: Record<string, Result>): Row[] {
     }
     if (h.health_ms) add('   HTTP floor: GET /health, 1 client', `p50 ${h.health_ms.p50} ms, p95 ${h.health_ms.p95}, p99 ${h.health_ms.p99}`);
   } else if (h?.skipped) add('7. HTTP service', h.skipped);
+  const x = r.hostile;
+  if (x?.requests) {
+    for (const [name, q] of Object.entries(x.requests as Record<string, Result>)) {
+      const answered = q.statuses.every((status: number) => status === q.expect);
+      add(`8. GET /health during one request: ${name}`, `max ${q.health_max_ms} ms (p50 ${q.health_p50_ms}; ${q.health_samples} polls); answered ${q.statuses.join('/')} in ${q.request_ms.join('/')} ms`, `< 50 ms, ${q.expect}`, q.health_max_ms < 50 && answered);
+    }
+    const m = x.memory;
+    add(`   RSS, ${m.clients} requests with ${m.context_kb} KB contexts and distinct sessions`, `${m.rss_before_mb} → ${m.rss_after_mb} MB`);
+  } else if (x?.skipped) add('8. hostile clients', x.skipped);
   return out;
 }
 

@@ -23,6 +23,7 @@ import { checkRequestSql } from '../orchestrator/limits.js';
 import { clientErrorHandler, endWithError } from './client-errors.js';
 import { describeSchemaError, fieldOf, httpError, statusOf, type HttpErrorResponse, type SchemaError } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { registerDashboard } from './dashboard/routes.js';
 import { createMetricsExporter } from './prometheus.js';
 import { SHARED_SCHEMAS, sessionParamsSchema } from './schemas.js';
 
@@ -89,11 +90,11 @@ export function createServer(options: ServerOptions): HttpService {
       reply.header('connection', 'close');
       return sendError(reply, httpError('SHUTTING_DOWN', 'no new requests are accepted'));
     }
-    if (!open && !checkKey(request.headers.authorization)) {
+    if (!open && !request.routeOptions.config?.keyless && !checkKey(request.headers.authorization)) {
       reply.header('www-authenticate', 'Bearer');
       return sendError(reply, httpError('UNAUTHORIZED', 'a valid API key is required'));
     }
-    if (request.routeOptions.url !== EVENTS_ROUTE) inFlight.track(reply.raw);
+    if (request.routeOptions.url !== EVENTS_ROUTE && !request.routeOptions.config?.stream) inFlight.track(reply.raw);
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'not_found';
@@ -175,6 +176,8 @@ export function createServer(options: ServerOptions): HttpService {
     };
     return send(reply, closing ? 503 : 200, body);
   });
+
+  registerDashboard(app as unknown as FastifyInstance, { orchestrator, checkKey, streams, heartbeatMs: (options.heartbeat ?? 15) * 1000, ...(options.version ? { version: options.version } : {}) });
 
   const document = openApiDocument(options.version ?? '0.0.0', (options.apiKeys ?? []).length > 0);
   app.get('/openapi.json', async (_request, reply) => send(reply, 200, document));

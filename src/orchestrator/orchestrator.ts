@@ -95,6 +95,20 @@ export type SessionEvent =
   | { session_id: string; turn: number; outcome: 'completed' | 'failed' | 'expired'; error_code?: string; at: string }
   | { session_id: string; expired: 'idle' | 'cancelled'; at: string };
 
+/** What `onEvent` listeners hear: every session's events, and each recovery step (retry, fallback, failure) as it happens. */
+export type LiveEvent = SessionEvent | { session_id: string; turn: number; recovery: RecoveryEntry['kind']; role: string; agent: string; detail: string; at: string };
+
+/** Counters of `summary()`: what `metrics()` has, less the latency summaries and the walk over the sessions. */
+export interface OrchestratorSummary {
+  workflows: { started: number; completed: number; failed: number; expired: number };
+  error_codes: Record<string, number>;
+  agents: MetricsSnapshot['agents'];
+  recovery: MetricsSnapshot['recovery'];
+  cache: MetricsSnapshot['cache'];
+  sessions: { retained: number; active_turns: number; duration_buckets: MetricsSnapshot['sessions']['duration_buckets'] };
+  bulkhead: MetricsSnapshot['bulkhead'];
+}
+
 export interface TurnEvent {
   outcome: 'completed' | 'failed' | 'expired';
   turn: number;
@@ -169,6 +183,7 @@ export class Orchestrator {
   private readonly inFlight = new Set<Promise<ProcessOutcome>>();
   private readonly admission = new Admission(ADMISSION_BATCH);
   private readonly sessionListeners = new Map<string, Set<(event: SessionEvent) => void>>();
+  private readonly eventListeners = new Set<(event: LiveEvent) => void>();
   private services: AgentServices = {};
   private readonly bus = new MessageBus(
     (message, session_id) => this.recordMessage(message, session_id),
@@ -246,7 +261,9 @@ export class Orchestrator {
     const recovery = (context: WorkflowContext, role: WorkflowRole, agent: string, kind: RecoveryEntry['kind'], detail: string) => {
       const turn = turnOf(context);
       if (!turn) return;
-      push(turn.session.recovery, { at: new Date().toISOString(), turn: turn.record.turn, role, agent, kind, detail }, this.config.max_messages_per_session);
+      const entry: RecoveryEntry = { at: new Date().toISOString(), turn: turn.record.turn, role, agent, kind, detail };
+      push(turn.session.recovery, entry, this.config.max_messages_per_session);
+      if (this.eventListeners.size > 0) this.emitLive({ session_id: turn.session.id, turn: entry.turn, recovery: kind, role, agent, detail, at: entry.at });
     };
     return {
       agentRefused: ({ context }: { context: WorkflowContext }, { role }: { role: WorkflowRole }) => {
@@ -339,7 +356,7 @@ export class Orchestrator {
           if (!existing) turn.record.stages[stage] = { output: undefined, started_at: new Date().toISOString(), ms: 0, attempts: 0 };
           turn.log.info({ stage }, `stage ${stage}`);
           // Built only when someone listens: its timestamp is a cost on every stage of every turn.
-          if (this.sessionListeners.has(turn.session.id)) this.emitSessionEvent({ session_id: turn.session.id, turn: turn.record.turn, stage, at: new Date().toISOString() });
+          if (this.listening(turn.session.id)) this.emitSessionEvent({ session_id: turn.session.id, turn: turn.record.turn, stage, at: new Date().toISOString() });
         },
         stageExited: ({ context }, { stage }) => {
           const turn = turnOf(context);
@@ -542,7 +559,7 @@ export class Orchestrator {
       { sender: ORCHESTRATOR, receiver: 'turn_listeners', content: { outcome: output.outcome, turn: record.turn, session_id: session.id, mode: record.mode, query: record.query, result: outcome }, correlation_id: record.correlation_id },
       session.id,
     );
-    if (this.sessionListeners.has(session.id)) {
+    if (this.listening(session.id)) {
       this.emitSessionEvent({
         session_id: session.id,
         turn: record.turn,
@@ -628,22 +645,13 @@ export class Orchestrator {
       by_status[s.status]++;
       messages_retained += s.messages.length;
     }
-    const agents: MetricsSnapshot['agents'] = {};
-    for (const [name, counts] of m.agents) {
-      const breaker = this.breakers.get(`${counts.role}/${name}`);
-      agents[name] = {
-        ...counts,
-        failure_rate: counts.calls === 0 ? 0 : counts.failures / counts.calls,
-        circuit: String(breaker?.getSnapshot().value ?? 'closed'),
-      };
-    }
     return {
       workflows: { ...m.workflows, completion_rate: ended === 0 ? 0 : m.workflows.completed / ended, latency_ms: m.workflowLatency.summary() },
       error_codes: Object.fromEntries(m.errorCodes),
       stages: Object.fromEntries([...m.stageLatency].map(([stage, r]) => [stage, r.summary()])),
-      agents,
-      recovery: { retries: m.retries, fallbacks: m.fallbacks, regenerations: m.regenerations },
-      cache: { schema_analysis: this.analysisCache?.stats() ?? emptyCache(), query_generation: this.generationCache?.stats() ?? emptyCache() },
+      agents: this.agentCounters(),
+      recovery: this.recoveryCounters(),
+      cache: this.cacheCounters(),
       sessions: {
         total: this.sessions.size,
         by_status,
@@ -661,6 +669,49 @@ export class Orchestrator {
       },
       bulkhead: this.status().bulkhead,
     };
+  }
+
+  /**
+   * What a live dashboard refreshes, in constant time: counters only. Latency
+   * percentiles come from the stage events (`onEvent`), session states from the
+   * events too, so nothing here sorts a reservoir or walks the sessions.
+   */
+  summary(): OrchestratorSummary {
+    const m = this.metricsStore;
+    return {
+      workflows: { ...m.workflows },
+      error_codes: Object.fromEntries(m.errorCodes),
+      agents: this.agentCounters(true),
+      recovery: this.recoveryCounters(),
+      cache: this.cacheCounters(),
+      sessions: { retained: this.sessions.size, active_turns: this.active.size, duration_buckets: m.sessionBuckets.map((count, i) => ({ le: SESSION_BUCKETS[i]!, count })) },
+      bulkhead: this.status().bulkhead,
+    };
+  }
+
+  /** Agents that were called; with `idle`, every registered agent (a dashboard shows each breaker from the start). */
+  private agentCounters(idle = false): MetricsSnapshot['agents'] {
+    const agents: MetricsSnapshot['agents'] = {};
+    const counted = new Map(this.metricsStore.agents);
+    if (idle) for (const a of this.agentsByName.values()) if (!counted.has(a.name)) counted.set(a.name, { role: a.role, calls: 0, failures: 0, timeouts: 0, refusals: 0 });
+    for (const [name, counts] of counted) {
+      const breaker = this.breakers.get(`${counts.role}/${name}`);
+      agents[name] = {
+        ...counts,
+        failure_rate: counts.calls === 0 ? 0 : counts.failures / counts.calls,
+        circuit: String(breaker?.getSnapshot().value ?? 'closed'),
+      };
+    }
+    return agents;
+  }
+
+  private recoveryCounters(): MetricsSnapshot['recovery'] {
+    const m = this.metricsStore;
+    return { retries: m.retries, fallbacks: m.fallbacks, regenerations: m.regenerations };
+  }
+
+  private cacheCounters(): MetricsSnapshot['cache'] {
+    return { schema_analysis: this.analysisCache?.stats() ?? emptyCache(), query_generation: this.generationCache?.stats() ?? emptyCache() };
   }
 
   /** What a health check needs, in constant time: `metrics()` summarizes latencies and serializes a sample of sessions. */
@@ -703,13 +754,34 @@ export class Orchestrator {
     };
   }
 
+  /**
+   * Listens to every session at once (e.g. a dashboard's feed): the events
+   * `onStage` gives for one session, and each recovery step of an agent call.
+   * Returns the unsubscribe function.
+   */
+  onEvent(listener: (event: LiveEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  private listening(session_id: string): boolean {
+    return this.eventListeners.size > 0 || this.sessionListeners.has(session_id);
+  }
+
   private emitSessionEvent(event: SessionEvent): void {
-    for (const listener of this.sessionListeners.get(event.session_id) ?? []) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.logger.error({ err: error, session_id: event.session_id }, 'session listener failed');
-      }
+    for (const listener of this.sessionListeners.get(event.session_id) ?? []) this.callListener(listener, event);
+    this.emitLive(event);
+  }
+
+  private emitLive(event: LiveEvent): void {
+    for (const listener of this.eventListeners) this.callListener(listener, event);
+  }
+
+  private callListener<E extends LiveEvent>(listener: (event: E) => void, event: E): void {
+    try {
+      listener(event);
+    } catch (error) {
+      this.logger.error({ err: error, session_id: event.session_id }, 'session listener failed');
     }
   }
 

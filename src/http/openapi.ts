@@ -1,5 +1,6 @@
 /** The OpenAPI 3.1 document of the service, built from the schemas Fastify validates with. */
 import { ERROR_CATALOG } from '../errors.js';
+import { dashboardPaths } from './dashboard/openapi.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -84,6 +85,7 @@ export function openApiDocument(version: string, authenticated: boolean): Record
         },
       },
       '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', ...json({ type: 'object' }) } } } },
+      ...dashboardPaths(),
     },
   };
 }

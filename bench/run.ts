@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { load1, machine, QUICK } from './lib.js';
 
-const SECTIONS = ['overhead', 'e2e', 'validator', 'generator', 'concurrency', 'db-startup', 'coldstart', 'http', 'hostile'] as const;
+const SECTIONS = ['overhead', 'e2e', 'validator', 'generator', 'concurrency', 'db-startup', 'coldstart', 'http', 'hostile', 'dashboard'] as const;
 
 type Result = Record<string, any>;
 
@@ -128,6 +128,16 @@ function rows(r: Record<string, Result>): Row[] {
     const m = x.memory;
     add(`   RSS, ${m.clients} requests with ${m.context_kb} KB contexts and distinct sessions`, `${m.rss_before_mb} → ${m.rss_after_mb} MB`);
   } else if (x?.skipped) add('8. hostile clients', x.skipped);
+  const d = r.dashboard;
+  if (d?.rounds) {
+    const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+    add(
+      `9. ${d.dashboards} open dashboards, server at ${d.rate_per_s} questions/s`,
+      `server CPU ${d.cpu_ms_per_question_without} → ${d.cpu_ms_per_question_with} ms per question (${d.cpu_percent_without}% → ${d.cpu_percent_with}% of a core): ${pct(d.added_relative)}`,
+      '< +5%',
+      d.added_relative < 0.05,
+    );
+  } else if (d?.skipped) add('9. dashboards', d.skipped);
   return out;
 }
 

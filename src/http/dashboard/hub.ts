@@ -1,7 +1,7 @@
 /**
  * The fan-out behind GET /v1/events: one subscription to the orchestrator for
  * all the open streams, each event serialized once, and the frames of a burst
- * written together every `flushMs` (one write per client per flush, not one
+ * written together every `flushMs`, 100 by default (one write per client per flush, not one
  * per event: at 100 turns/s a turn's seven events would otherwise be seven
  * writes for every open dashboard). A client that stops reading is dropped
  * once its unsent backlog passes `maxBacklog` bytes; it reconnects and
@@ -30,7 +30,7 @@ export class EventHub {
     private readonly orchestrator: Orchestrator,
     private readonly options: HubOptions,
   ) {
-    this.flushMs = options.flushMs ?? 50;
+    this.flushMs = options.flushMs ?? 100;
     this.maxBacklog = options.maxBacklog ?? 1024 * 1024;
   }
 

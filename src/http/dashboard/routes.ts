@@ -38,7 +38,7 @@ export interface DashboardOptions {
   streams: Set<ServerResponse>;
   heartbeatMs: number;
   version?: string;
-  /** Milliseconds between writes of the events buffered for the streams (default 50). */
+  /** Milliseconds between writes of the events buffered for the streams (default 100). */
   flushMs?: number;
 }
 
@@ -63,6 +63,7 @@ function loadAssets(): Map<string, Asset> {
   ]);
 }
 
+const SUMMARY_REUSE_MS = 1000;
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
 
 export function registerDashboard(app: FastifyInstance, options: DashboardOptions): void {
@@ -84,16 +85,16 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
   app.get('/dashboard', { config: { keyless: true } }, async (_request, reply) => serve(reply, 'index.html'));
   app.get('/dashboard/:asset', { config: { keyless: true } }, async (request, reply) => serve(reply, (request.params as { asset: string }).asset));
 
-  app.get('/v1/dashboard', async (_request, reply) =>
-    reply.header('content-type', 'application/json; charset=utf-8').send({
-      at: new Date().toISOString(),
-      version: options.version ?? null,
-      uptime_s: Math.round((Date.now() - started) / 1000),
-      streams: hub.size,
-      ...orchestrator.summary(),
-      ...feed.snapshot(),
-    }),
-  );
+  // Every open page polls the summary: one body serves them all for SUMMARY_REUSE_MS, so twenty pages cost what one does.
+  let summary: { body: string; at: number } | undefined;
+  app.get('/v1/dashboard', async (_request, reply) => {
+    const now = Date.now();
+    if (!summary || now - summary.at >= SUMMARY_REUSE_MS) {
+      const body = { at: new Date(now).toISOString(), version: options.version ?? null, uptime_s: Math.round((now - started) / 1000), streams: hub.size, ...orchestrator.summary(), ...feed.snapshot() };
+      summary = { body: JSON.stringify(body), at: now };
+    }
+    return reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-store').send(summary.body);
+  });
 
   app.post('/v1/events/token', async (_request, reply) => reply.header('content-type', 'application/json; charset=utf-8').send(tokens.issue()));
 

@@ -49,6 +49,13 @@ export async function launchBrowser(): Promise<Browser> {
     env: { ...process.env, LD_LIBRARY_PATH: [libs, dirname(executable), process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'), FONTCONFIG_PATH: fonts, LANG: 'en_US.UTF-8' },
     args: ['--lang=en-US', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage', `--user-data-dir=${profile}`],
   });
-  browser.once('disconnected', () => rmSync(profile, { recursive: true, force: true }));
+  // The browser's helpers may still be writing the profile as it disconnects: retry, and never fail a test over a temp dir.
+  browser.once('disconnected', () => {
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch {
+      // left in the temp dir
+    }
+  });
   return browser;
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrchestrator } from '../../../src/index.js';
 import { createServer, type HttpService } from '../../../src/http/server.js';
 import { okAgents } from '../../orchestrator/test-agents.js';
+import { readEvents } from '../sse.js';
 
 const silent = pino({ level: 'silent' });
 const KEY = 'dash-key';
@@ -20,29 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await service.close();
 });
-
-/** Reads an event stream until `done` says so; returns the frames as { event, data }. */
-async function readEvents(response: Response, done: (frames: Array<{ event: string; data: any }>) => boolean) {
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  const frames: Array<{ event: string; data: any }> = [];
-  let buffer = '';
-  while (!done(frames)) {
-    const { value, done: ended } = await reader.read();
-    if (ended) break;
-    buffer += decoder.decode(value, { stream: true });
-    let cut;
-    while ((cut = buffer.indexOf('\n\n')) >= 0) {
-      const frame = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      const event = /^event: (.*)$/m.exec(frame)?.[1];
-      const data = /^data: (.*)$/m.exec(frame)?.[1];
-      if (event && data) frames.push({ event, data: JSON.parse(data) });
-    }
-  }
-  await reader.cancel();
-  return frames;
-}
 
 const ask = (body: unknown) => fetch(`${url}/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) });
 

@@ -21,7 +21,7 @@ import { BUILT_CLI, cpuMs, devQuestions, emit, machine, median, QUICK, round, st
 const RATE = 100;
 const DASHBOARDS = 20;
 const ROUND_S = QUICK ? 4 : 10;
-const ROUNDS = QUICK ? 2 : 3;
+const ROUNDS = QUICK ? 2 : 4;
 const POLL_MS = 2000;
 const questions = devQuestions().filter((q) => q.expect !== 'refuse');
 

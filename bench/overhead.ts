@@ -32,6 +32,7 @@ import { sessionMachine } from '../machines/session.js';
 import { workflowMachine, type Preparation, type WorkflowInput } from '../machines/workflow.js';
 import { createOrchestrator } from '../src/orchestrator/orchestrator.js';
 import type { AgentFunction, Role } from '../src/agents/types.js';
+import { DashboardFeed } from '../src/http/dashboard/feed.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { emit, machine, QUICK, round, spread } from './lib.js';
@@ -296,6 +297,12 @@ const SUBJECTS: Record<string, () => Promise<{ run: () => Promise<unknown>; clos
   orchestrator: async () => {
     const o = await orchestratorRunner(false);
     return { run: o.run, close: () => o.orchestrator.shutdown() };
+  },
+  // What every `gl-rl serve` now carries: the dashboard's feed listening to all sessions (timestamps built for every event).
+  orchestrator_with_dashboard_feed: async () => {
+    const o = await orchestratorRunner(false);
+    const feed = new DashboardFeed(o.orchestrator);
+    return { run: o.run, close: () => (feed.close(), o.orchestrator.shutdown()) };
   },
   orchestrator_one_session: async () => {
     const o = await orchestratorRunner(true);

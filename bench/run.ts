@@ -43,6 +43,7 @@ function rows(r: Record<string, Result>): Row[] {
   if (o?.us) {
     const f = (name: string) => `${o.us[name].cpu_us.median} µs CPU (${o.us[name].wall_us.median} wall; CPU ${o.us[name].cpu_us.min}–${o.us[name].cpu_us.max})`;
     add('1. orchestrator, no-op agents, per workflow', f('orchestrator'), '≤ 150 µs', o.us.orchestrator.cpu_us.median <= 150);
+    if (o.us.orchestrator_with_dashboard_feed) add('   same, with the dashboard\'s feed listening', f('orchestrator_with_dashboard_feed'));
     add('   same, one session for all turns', f('orchestrator_one_session'));
     add('   the shipped charts alone, no-op implementations', f('charts_only'));
     add('   bare XState, same actors and timers', f('bare_xstate'));

@@ -98,6 +98,15 @@ export type SessionEvent =
 /** What `onEvent` listeners hear: every session's events, and each recovery step (retry, fallback, failure) as it happens. */
 export type LiveEvent = SessionEvent | { session_id: string; turn: number; recovery: RecoveryEntry['kind']; role: string; agent: string; detail: string; at: string };
 
+/** What an `onEvent` listener gets beside an `outcome` event: the turn itself (the event keeps the shape `onStage` gives). */
+export interface EndedTurn {
+  query: string;
+  mode: Mode;
+  result: ProcessOutcome;
+}
+
+export type LiveListener = (event: LiveEvent, turn?: EndedTurn) => void;
+
 /** Counters of `summary()`: what `metrics()` has, less the latency summaries and the walk over the sessions. */
 export interface OrchestratorSummary {
   workflows: { started: number; completed: number; failed: number; expired: number };
@@ -183,7 +192,7 @@ export class Orchestrator {
   private readonly inFlight = new Set<Promise<ProcessOutcome>>();
   private readonly admission = new Admission(ADMISSION_BATCH);
   private readonly sessionListeners = new Map<string, Set<(event: SessionEvent) => void>>();
-  private readonly eventListeners = new Set<(event: LiveEvent) => void>();
+  private readonly eventListeners = new Set<LiveListener>();
   private services: AgentServices = {};
   private readonly bus = new MessageBus(
     (message, session_id) => this.recordMessage(message, session_id),
@@ -560,13 +569,16 @@ export class Orchestrator {
       session.id,
     );
     if (this.listening(session.id)) {
-      this.emitSessionEvent({
-        session_id: session.id,
-        turn: record.turn,
-        outcome: output.outcome,
-        ...(isErrorResponse(outcome) ? { error_code: outcome.error_code } : {}),
-        at: new Date().toISOString(),
-      });
+      this.emitSessionEvent(
+        {
+          session_id: session.id,
+          turn: record.turn,
+          outcome: output.outcome,
+          ...(isErrorResponse(outcome) ? { error_code: outcome.error_code } : {}),
+          at: new Date().toISOString(),
+        },
+        { query: record.query, mode: record.mode, result: outcome },
+      );
     }
     trimSession(session, record, this.config.max_session_bytes);
     // Most recently used last: the live-session cap ends the session at the front first.
@@ -585,7 +597,7 @@ export class Orchestrator {
     turn.session.status = 'failed';
     this.metricsStore.workflowEnded('failed', performance.now() - turn.started, response.error_code);
     turn.log.error({ err: error }, 'workflow crashed');
-    this.emitSessionEvent({ session_id: turn.session.id, turn: turn.record.turn, outcome: 'failed', error_code: response.error_code, at: new Date().toISOString() });
+    this.emitSessionEvent({ session_id: turn.session.id, turn: turn.record.turn, outcome: 'failed', error_code: response.error_code, at: new Date().toISOString() }, { query: turn.record.query, mode: turn.record.mode, result: response });
     turn.settle(response);
   }
 
@@ -756,10 +768,10 @@ export class Orchestrator {
 
   /**
    * Listens to every session at once (e.g. a dashboard's feed): the events
-   * `onStage` gives for one session, and each recovery step of an agent call.
-   * Returns the unsubscribe function.
+   * `onStage` gives for one session, each recovery step of an agent call, and
+   * with each outcome the turn (question, mode, result). Returns the unsubscribe function.
    */
-  onEvent(listener: (event: LiveEvent) => void): () => void {
+  onEvent(listener: LiveListener): () => void {
     this.eventListeners.add(listener);
     return () => this.eventListeners.delete(listener);
   }
@@ -768,18 +780,18 @@ export class Orchestrator {
     return this.eventListeners.size > 0 || this.sessionListeners.has(session_id);
   }
 
-  private emitSessionEvent(event: SessionEvent): void {
+  private emitSessionEvent(event: SessionEvent, turn?: EndedTurn): void {
     for (const listener of this.sessionListeners.get(event.session_id) ?? []) this.callListener(listener, event);
-    this.emitLive(event);
+    this.emitLive(event, turn);
   }
 
-  private emitLive(event: LiveEvent): void {
-    for (const listener of this.eventListeners) this.callListener(listener, event);
+  private emitLive(event: LiveEvent, turn?: EndedTurn): void {
+    for (const listener of this.eventListeners) this.callListener(listener, event, turn);
   }
 
-  private callListener<E extends LiveEvent>(listener: (event: E) => void, event: E): void {
+  private callListener<E extends LiveEvent>(listener: (event: E, turn?: EndedTurn) => void, event: E, turn?: EndedTurn): void {
     try {
-      listener(event);
+      listener(event, turn);
     } catch (error) {
       this.logger.error({ err: error, session_id: event.session_id }, 'session listener failed');
     }

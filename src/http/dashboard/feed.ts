@@ -6,7 +6,7 @@
  * ten turns or ten million, and no reservoir is sorted on a refresh.
  */
 import { STAGES, type Stage } from '../../../machines/workflow.js';
-import type { LiveEvent, Orchestrator, TurnEvent } from '../../orchestrator/orchestrator.js';
+import type { EndedTurn, LiveEvent, Orchestrator } from '../../orchestrator/orchestrator.js';
 import { isErrorResponse } from '../../orchestrator/result.js';
 
 /** Upper bounds (ms) of the latency histograms; the last bucket is open. */
@@ -91,14 +91,14 @@ export class DashboardFeed {
   private readonly stageLatency = new Map<Stage, Histogram>(STAGES.map((s) => [s, new Histogram()]));
   private readonly turnLatency = new Histogram();
   private readonly series: Array<{ t: number; completed: number; failed: number; expired: number }> = [];
-  private readonly unsubscribe: Array<() => void>;
+  private readonly unsubscribe: () => void;
 
   constructor(orchestrator: Orchestrator, private readonly now: () => number = Date.now) {
-    this.unsubscribe = [orchestrator.onEvent((event) => this.observe(event)), orchestrator.onTurn((event) => this.turnEnded(event))];
+    this.unsubscribe = orchestrator.onEvent((event, turn) => this.observe(event, turn));
   }
 
   close(): void {
-    for (const stop of this.unsubscribe) stop();
+    this.unsubscribe();
   }
 
   snapshot(): FeedSnapshot {
@@ -118,7 +118,7 @@ export class DashboardFeed {
     };
   }
 
-  private observe(event: LiveEvent): void {
+  private observe(event: LiveEvent, turn: EndedTurn | undefined): void {
     const at = Date.parse(event.at);
     if ('stage' in event) {
       let tracked = this.recent.get(event.session_id);
@@ -143,6 +143,7 @@ export class DashboardFeed {
       const ms = at - tracked.startedMs;
       this.turnLatency.add(ms);
       Object.assign(tracked.row, { status: event.outcome, duration_ms: ms, error_code: event.error_code ?? null });
+      if (turn) this.turnEnded(tracked.row, turn);
       this.touch(tracked, at);
     } else {
       const tracked = this.recent.get(event.session_id);
@@ -152,20 +153,14 @@ export class DashboardFeed {
     }
   }
 
-  /** The finished turn's result: what the events do not carry (generator, confidence, validity). */
-  private turnEnded(event: TurnEvent): void {
-    const tracked = this.recent.get(event.session_id);
-    if (!tracked || tracked.row.turn !== event.turn) return;
-    const row = tracked.row;
-    row.query = event.query;
-    row.mode = event.mode;
-    if (isErrorResponse(event.result)) {
-      row.error_code = event.result.error_code;
-      return;
-    }
-    row.generator = event.result.metadata.generator;
-    row.confidence = event.result.confidence;
-    row.is_valid = event.result.validation.is_valid;
+  /** The finished turn's result: what the events do not carry (question, generator, confidence, validity). */
+  private turnEnded(row: SessionRow, { query, mode, result }: EndedTurn): void {
+    row.query = query;
+    row.mode = mode;
+    if (isErrorResponse(result)) return;
+    row.generator = result.metadata.generator;
+    row.confidence = result.confidence;
+    row.is_valid = result.validation.is_valid;
   }
 
   private startTurn(session_id: string, turn: number, at: number, previous: Tracked | undefined): Tracked {

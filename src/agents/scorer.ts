@@ -105,7 +105,7 @@ export function createScorer(options: ScorerOptions = {}): Scorer {
       await Promise.all(domain.databases.map((db) => db.query('SELECT 1', { rowLimit: 1 })));
     },
     async score(items, scoreOptions = {}) {
-      const { preset, weights } = checkRequest(items, scoreOptions, names);
+      const { preset, weights } = checkScoreRequest(items, scoreOptions, names);
       const memo: VerdictMemo = new Map();
       const settings = { preset, weights, timeBudgetMs, signal: scoreOptions.signal };
       const scored = new Array<ItemScore>(items.length);
@@ -129,6 +129,16 @@ export function createScorer(options: ScorerOptions = {}): Scorer {
   };
 }
 
+/**
+ * The domains of a command or a server: the bundled GL domain as `gl`, and a
+ * DDL file's under its file name, which is then the default.
+ */
+export function scorerDomains(schemaFile?: string): Pick<ScorerOptions, 'domains' | 'defaultDomain'> {
+  if (!schemaFile) return { domains: { [DEFAULT_DOMAIN]: {} }, defaultDomain: DEFAULT_DOMAIN };
+  const name = domainNameOf(schemaFile);
+  return { domains: { [name]: { schema_file: schemaFile }, ...(name === DEFAULT_DOMAIN ? {} : { [DEFAULT_DOMAIN]: {} }) }, defaultDomain: name };
+}
+
 let shared: Scorer | undefined;
 
 /**
@@ -144,7 +154,7 @@ export function scoreCompletions(items: readonly CompletionItem[], options: Scor
 const bad = (field: string, what: string) => new AppError('INVALID_INPUT', `${field} ${what}`, { field }, { requestFault: true });
 
 /** The request's shape, before any work: every problem is INVALID_INPUT naming its field. */
-function checkRequest(items: readonly CompletionItem[], options: ScoreOptions, domains: readonly string[]): { preset: PresetName; weights: RewardWeights } {
+export function checkScoreRequest(items: readonly CompletionItem[], options: ScoreOptions, domains: readonly string[]): { preset: PresetName; weights: RewardWeights } {
   if (!Array.isArray(items) || items.length === 0) throw bad('items', 'must be a non-empty array');
   items.forEach((item, i) => {
     const at = `items[${i}]`;

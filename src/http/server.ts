@@ -25,6 +25,7 @@ import { describeSchemaError, fieldOf, httpError, statusOf, type HttpErrorRespon
 import { openApiDocument } from './openapi.js';
 import { registerDashboard } from './dashboard/routes.js';
 import { createMetricsExporter } from './prometheus.js';
+import { registerRewardRoutes, type RewardRouteOptions } from './rewards.js';
 import { SHARED_SCHEMAS, sessionParamsSchema } from './schemas.js';
 
 export interface ServerOptions {
@@ -43,6 +44,8 @@ export interface ServerOptions {
   heartbeat?: number;
   /** Reported by /health and /openapi.json. */
   version?: string;
+  /** POST /v1/rewards: the scorer and its domains (default: the bundled GL domain, started on first use). */
+  scorer?: RewardRouteOptions['scorer'];
 }
 
 export interface HttpService {
@@ -140,6 +143,8 @@ export function createServer(options: ServerOptions): HttpService {
     const results = await mapConcurrent(items, options.batchConcurrency ?? 4, (item) => orchestrator.process(item));
     return send(reply, 200, { results });
   });
+
+  registerRewardRoutes(app as unknown as FastifyInstance, { scorer: options.scorer });
 
   const sessionRoute = { schema: { params: sessionParamsSchema } };
   const notFound = (reply: FastifyReply, id: string) => sendError(reply, httpError('NOT_FOUND', `session ${id} is unknown`, undefined, id));

@@ -38,12 +38,13 @@ export function register(program: Command): void {
 async function serve(options: ServeOptions): Promise<number> {
   const config = options.schema ? { schema_file: options.schema } : {};
   await prestartDatabase(config);
-  const [{ createOrchestrator }, { createServer }, { default: pino }, { readFile }, { PACKAGE_ROOT }] = await Promise.all([
+  const [{ createOrchestrator }, { createServer }, { default: pino }, { readFile }, { PACKAGE_ROOT }, { createScorer, scorerDomains }] = await Promise.all([
     import('../../index.js'),
     import('../../http/server.js'),
     import('pino'),
     import('node:fs/promises'),
     import('../../paths.js'),
+    import('../../agents/scorer.js'),
   ]);
   const level = logLevel(options) ?? process.env.GL_RL_LOG_LEVEL!;
   const logger = pino({ level, base: { name: 'gl-rl' } }, pino.destination({ dest: 2, sync: false }));
@@ -59,6 +60,8 @@ async function serve(options: ServeOptions): Promise<number> {
   await orchestrator.initialize();
   const envKeys = (process.env.GL_RL_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
   const { version } = JSON.parse(await readFile(`${PACKAGE_ROOT}/package.json`, 'utf8')) as { version: string };
+  // POST /v1/rewards scores against the same domain as the workflow (and the bundled one as `gl`), started on first use.
+  const scorer = createScorer(scorerDomains(options.schema));
   const service = createServer({
     orchestrator,
     apiKeys: [...options.apiKey, ...envKeys],
@@ -67,6 +70,7 @@ async function serve(options: ServeOptions): Promise<number> {
     batchConcurrency: options.batchConcurrency,
     logger,
     version,
+    scorer,
   });
   const url = await service.listen({ port: options.port, host: options.host });
   writeOut(url);
@@ -76,6 +80,7 @@ async function serve(options: ServeOptions): Promise<number> {
       logger.info({ signal }, 'shutting down: draining requests in flight');
       service
         .close()
+        .then(() => scorer.close())
         .then(() => inspector?.stop())
         .finally(resolve);
     };

@@ -88,6 +88,8 @@ export function createScorer(options: ScorerOptions = {}): Scorer {
       entry = (async () => {
         const owned = isStarted(spec) ? undefined : await createDomain({ seeds: [1, 2, 3], ...spec });
         const domain = owned ?? (spec as ScoringDomain);
+        // A database's first statements are slow (its caches are cold): they must not eat a completion's budget.
+        await Promise.all(domain.databases.map((db) => db.query('SELECT 1', { rowLimit: 1 })));
         return { domain, state: domainState(domain, cacheTtl), owned };
       })();
       // A domain that failed to start is tried again by the next request.
@@ -101,8 +103,7 @@ export function createScorer(options: ScorerOptions = {}): Scorer {
     domainNames: names,
     defaultDomain,
     async warm(name = defaultDomain) {
-      const { domain } = await open(name);
-      await Promise.all(domain.databases.map((db) => db.query('SELECT 1', { rowLimit: 1 })));
+      await open(name);
     },
     async score(items, scoreOptions = {}) {
       const { preset, weights } = checkScoreRequest(items, scoreOptions, names);

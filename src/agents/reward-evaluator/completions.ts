@@ -97,6 +97,11 @@ export function domainState(domain: ScoringDomain, cacheTtl: number): DomainStat
 
 type Run = DatabaseRun & { timedOut?: boolean };
 
+/** The expected SQL's budget, in multiples of a completion's. */
+const GOLD_BUDGET_FACTOR = 5;
+
+class GoldTimeout extends Error {}
+
 interface SqlVerdict {
   validation: ValidationResult;
   facts: SqlFacts | undefined;
@@ -131,11 +136,22 @@ export async function scoreItem(
     return itemError(gate.parseError ? 'SQL_PARSE_ERROR' : 'UNSAFE_SQL', `expected_sql: ${gate.violations.map((v) => v.message).join('; ')}`);
   }
   const databases = domain.databases;
-  const gold = await state.gold.get(item.expected_sql, () => runEverywhere(databases, item.expected_sql, settings)).runs;
-  const failed = gold.find((r): r is Run & { ok: false } => !r.ok);
-  if (failed) {
-    return itemError(failed.timedOut ? 'QUERY_TIMEOUT' : 'EXECUTION_FAILED', `expected_sql failed on the test databases: ${failed.message}`);
+  // The expected SQL is the dataset's: it gets a wider budget, and a run past it is not kept in the cache.
+  const goldSettings = { ...settings, timeBudgetMs: settings.timeBudgetMs * GOLD_BUDGET_FACTOR };
+  let gold: Run[];
+  try {
+    gold = await state.gold.get(item.expected_sql, async () => {
+      const runs = await runEverywhere(databases, item.expected_sql, goldSettings);
+      const timedOut = runs.find((r): r is Run & { ok: false } => !r.ok && r.timedOut === true);
+      if (timedOut) throw new GoldTimeout(timedOut.message);
+      return runs;
+    }).runs;
+  } catch (err) {
+    if (err instanceof GoldTimeout) return itemError('QUERY_TIMEOUT', `expected_sql ran past its budget on the test databases: ${err.message}`);
+    throw err;
   }
+  const failed = gold.find((r): r is Run & { ok: false } => !r.ok);
+  if (failed) return itemError('EXECUTION_FAILED', `expected_sql failed on the test databases: ${failed.message}`);
   const expectedFacts = sqlFacts(item.expected_sql);
 
   const results = await Promise.all(item.completions.map(async (text): Promise<CompletionScore> => {

@@ -39,7 +39,7 @@ export function mutate(sql: string): Mutant[] {
   ];
   const gold = sql.trim();
   return candidates.flatMap(([kind, text]) =>
-    text !== undefined && text.trim() !== gold && checkReadOnly(text).ok ? [{ kind, sql: text }] : []);
+    text !== undefined && text.trim() !== gold && checkReadOnly(text).ok ? [{ kind, sql: text.trim() }] : []);
 }
 
 const tokenAt = (tokens: ScanToken[], at: number) => tokens.find((t) => t.start === at);

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { load1, machine, QUICK } from './lib.js';
 
-const SECTIONS = ['overhead', 'e2e', 'validator', 'generator', 'concurrency', 'db-startup', 'coldstart', 'http', 'hostile', 'dashboard'] as const;
+const SECTIONS = ['overhead', 'e2e', 'validator', 'generator', 'concurrency', 'db-startup', 'coldstart', 'http', 'hostile', 'dashboard', 'rewards'] as const;
 
 type Result = Record<string, any>;
 
@@ -139,6 +139,19 @@ function rows(r: Record<string, Result>): Row[] {
       d.added_relative < 0.05,
     );
   } else if (d?.skipped) add('9. dashboards', d.skipped);
+  const w = r.rewards;
+  if (w?.throughput_warm) {
+    const tp = (x: Result) => `${x.per_s_median}/s wall (runs ${x.runs.join(', ')}); ${x.cpu_ms_per_completion} ms CPU each = ${x.two_core_capacity_per_s}/s on 2 cores`;
+    add(`10. rewards: ${w.workload.prompts} × ${w.workload.group} dev completions, warm`, tp(w.throughput_warm), '≥ 500/s', w.throughput_warm.per_s_median >= 500);
+    add('   same, cold (expected SQL not cached)', tp(w.throughput_cold));
+    add('   one 8-completion group', `p50 ${w.group_ms.p50} ms, p99 ${w.group_ms.p99} wall; CPU p50 ${w.group_cpu_ms.p50} ms, p99 ${w.group_cpu_ms.p99}`, 'p99 ≤ 100 ms', w.group_ms.p99 <= 100);
+    add('   a batch with 3 runaway completions', `${w.isolation.with_runaways_ms} ms against ${w.isolation.clean_batch_ms} ms clean; others unchanged: ${w.isolation.other_scores_unchanged}`);
+    for (const [preset, s] of Object.entries(w.separation.presets as Record<string, Result>)) {
+      const target = preset === 'execution' ? 'pairwise ≥ 0.98, AUROC ≥ 0.98' : '';
+      add(`   separation, ${preset}`, `AUROC ${s.auroc}, pairwise ${s.pairwise}, max wrong ${s.max_wrong} vs min correct ${s.min_correct}`, target,
+        preset === 'execution' ? s.pairwise >= 0.98 && s.auroc >= 0.98 : null);
+    }
+  }
   return out;
 }
 

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDomain, type Domain } from '../../src/agents/defaults.js';
-import { createScorer, scoreCompletions, type Scorer, type ScoringDomain } from '../../src/agents/scorer.js';
+import { createScorer, type Scorer, type ScoringDomain } from '../../src/agents/scorer.js';
+import { scoreCompletions } from '../../src/index.js';
 
 const GOLD = 'SELECT Project_Code, Project_Name, Budget FROM PAC_MNT_PROJECTS WHERE Budget > 100000';
 const WRONG_VALUE = 'SELECT Project_Code, Project_Name, Budget FROM PAC_MNT_PROJECTS WHERE Budget > 250000';

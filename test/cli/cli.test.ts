@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ensureBuilt, run, type Run } from './bin.js';
 
-const COMMANDS = ['ask', 'analyze', 'validate', 'sample-db', 'machines', 'learn', 'serve', 'batch', 'eval', 'train'];
+const COMMANDS = ['ask', 'analyze', 'validate', 'sample-db', 'machines', 'learn', 'serve', 'batch', 'eval', 'train', 'score', 'reward-report'];
 
 /** The whole of stdout is one JSON document (JSON.parse refuses trailing text). */
 function oneJson(r: Run): any {

@@ -6,7 +6,8 @@
  * for a line that is not a valid item. Exit 0 when the run finished.
  */
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_PRESET, PRESETS } from '../../agents/reward-evaluator/presets.js';
 import type { CompletionItem } from '../../agents/scorer.js';
 import { EXIT, action, globalOptions, integer, prestartDatabase, readInput, writeOut, type GlobalOptions } from '../shared.js';
 
@@ -39,7 +40,7 @@ export function register(program: Command): void {
     .description('score JSONL groups of model completions against their expected SQL (GRPO rewards and advantages)')
     .requiredOption('--input <file>', 'JSONL: one {id?, query, completions: [text], expected_sql, domain?} per line (- for stdin)')
     .requiredOption('--output <file>', 'JSONL scores, one line per input line (- for stdout)')
-    .option('--preset <name>', 'dense | execution | sparse (default: execution)')
+    .addOption(new Option('--preset <name>', `reward preset (default: ${DEFAULT_PRESET})`).choices(PRESETS))
     .option('--weights <json>', 'component weights over the defaults, e.g. \'{"accuracy":0.5}\' (dense, execution)', weightsOption)
     .option('--schema <file>', 'DDL file of the default domain (registered under its file name; "gl" stays the bundled one)')
     .option('--time-budget <ms>', 'milliseconds a completion may run on one test database (default 1000)', integer('--time-budget', 1))
@@ -49,10 +50,6 @@ export function register(program: Command): void {
 }
 
 async function score(options: ScoreOptions): Promise<number> {
-  const { isPreset, PRESETS } = await import('../../agents/reward-evaluator/presets.js');
-  if (options.preset !== undefined && !isPreset(options.preset)) {
-    throw new InvalidArgumentError(`--preset must be one of ${PRESETS.join(', ')}.`);
-  }
   const input = await readInput(options.input);
   await prestartDatabase(options.schema ? { schema_file: options.schema } : {});
   const [{ checkScoreRequest, createScorer, scorerDomains }, { openJsonlWriter }, { isAppError }] = await Promise.all([
@@ -109,7 +106,7 @@ async function score(options: ScoreOptions): Promise<number> {
     }
     await out.close();
     summary.mean_reward = summary.completions > 0 ? Math.round((rewardSum / summary.completions) * 1e4) / 1e4 : null;
-    const report = { input: options.input, output: options.output, preset: options.preset ?? 'execution', ...summary };
+    const report = { input: options.input, output: options.output, preset: options.preset ?? DEFAULT_PRESET, ...summary };
     const text = options.json
       ? JSON.stringify(report)
       : `${summary.lines} line${summary.lines === 1 ? '' : 's'}: ${summary.completions} completions scored (${report.preset}), mean reward ${summary.mean_reward ?? '-'}` +

@@ -199,14 +199,19 @@ async function judge(
   }
   const first = firstDatabase(sql, databases.length);
   const known = state.runaways.get(sql);
-  const firstRun: Run = known !== undefined ? { ok: false, message: known, timedOut: true } : await runOn(databases[first], sql, settings);
+  // More rows than the gold's cannot match: fetching one more than it has is enough to tell, and stops a runaway join early.
+  const limitOn = (i: number) => {
+    const g = gold[i]!;
+    return g.ok ? g.result.rows.length + 1 : settings.rowLimit;
+  };
+  const firstRun: Run = known !== undefined ? { ok: false, message: known, timedOut: true } : await runOn(databases[first], sql, settings, limitOn(first));
   if (!firstRun.ok && firstRun.timedOut && known === undefined) {
     state.runaways.set(sql, firstRun.message);
     if (state.runaways.size > MAX_RUNAWAYS) state.runaways.delete(state.runaways.keys().next().value as string);
   }
   let match: ExecutionMatch = { exact: false, ...compareRuns([databases[first]], [gold[first]], [firstRun]) };
   if (match.same_results && databases.length > 1) {
-    const runs: Run[] = await Promise.all(databases.map((db, i) => (i === first ? firstRun : runOn(db, sql, settings))));
+    const runs: Run[] = await Promise.all(databases.map((db, i) => (i === first ? firstRun : runOn(db, sql, settings, limitOn(i)))));
     match = { exact: false, ...compareRuns(databases, gold, runs) };
     const failedRun = runs.find((r) => !r.ok) as (Run & { ok: false }) | undefined;
     if (failedRun) return { validation, facts, match, executed: false, failure: runFailure(failedRun) };
@@ -231,10 +236,10 @@ function runEverywhere(databases: ScoringDomain['databases'], sql: string, setti
 }
 
 /** One statement on one database within the time budget; a failure is recorded, never thrown, except an abort. */
-async function runOn(db: ScoringDomain['databases'][number], sql: string, settings: ScoringSettings): Promise<Run> {
+async function runOn(db: ScoringDomain['databases'][number], sql: string, settings: ScoringSettings, rowLimit = settings.rowLimit): Promise<Run> {
   try {
     const { columns, rows, truncated } = await db.query(sql, {
-      rowLimit: settings.rowLimit ?? DEFAULT_ROW_LIMIT, signal: settings.signal, timeoutMs: settings.timeBudgetMs,
+      rowLimit: rowLimit ?? DEFAULT_ROW_LIMIT, signal: settings.signal, timeoutMs: settings.timeBudgetMs,
     });
     return { ok: true, result: { columns, rows }, truncated };
   } catch (err) {

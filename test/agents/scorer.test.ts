@@ -5,7 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDomain, type Domain } from '../../src/agents/defaults.js';
-import { createScorer, type Scorer, type ScoringDomain } from '../../src/agents/scorer.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createScorer, scorerDomains, type Scorer, type ScoringDomain } from '../../src/agents/scorer.js';
 import { scoreCompletions } from '../../src/index.js';
 
 const GOLD = 'SELECT Project_Code, Project_Name, Budget FROM PAC_MNT_PROJECTS WHERE Budget > 100000';
@@ -136,6 +139,32 @@ describe('scoring completions', () => {
     await expect(scorer.score([ok], { weights: { speed: 1 } as never })).rejects.toMatchObject({ details: { field: 'weights.speed' } });
     await expect(scorer.score([ok], { preset: 'sparse', weights: { accuracy: 1 } })).rejects.toMatchObject({ details: { field: 'weights' } });
   });
+
+  it('scores against a DDL file\'s domain named by the item, beside the bundled one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gl-rl-scorer-'));
+    const ddl = join(dir, 'shop.sql');
+    writeFileSync(ddl, [
+      'CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, name VARCHAR(80) NOT NULL, city VARCHAR(40));',
+      'CREATE TABLE orders (order_id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers(customer_id), amount DECIMAL(10,2) NOT NULL);',
+    ].join('\n'));
+    const { domains, defaultDomain } = scorerDomains(ddl);
+    expect(defaultDomain).toBe('shop');
+    expect(Object.keys(domains!)).toEqual(['shop', 'gl']);
+    // The bundled domain already running stands in for a second copy of it.
+    const both = createScorer({ domains: { ...domains, gl: spied }, defaultDomain, timeBudgetMs: 2000 });
+    try {
+      const gold = 'SELECT name FROM customers WHERE customer_id IN (SELECT customer_id FROM orders)';
+      const report = await both.score([
+        { query: 'customers with orders', expected_sql: gold, completions: [gold, 'SELECT name FROM customers', 'SELECT Project_Code FROM PAC_MNT_PROJECTS'] },
+        { query: 'projects', expected_sql: GOLD, completions: [GOLD], domain: 'gl' },
+      ], { preset: 'sparse' });
+      expect(report.items[0].results.map((r) => r.total_reward)).toEqual([1, 0.1, 0]);
+      expect(report.items[0].results[2]).toMatchObject({ executed: false, error_code: 'EXECUTION_FAILED' });
+      expect(report.items[1].results[0].total_reward).toBe(1);
+    } finally {
+      await both.close();
+    }
+  }, 180_000);
 
   it('scoreCompletions takes a scorer, and items may name a registered domain', async () => {
     const report = await scoreCompletions([{ query: 'q', expected_sql: GOLD, completions: [GOLD], domain: 'gl' }], { scorer, preset: 'sparse' });

@@ -94,6 +94,18 @@ describe('scoring completions', () => {
     expect(sent.some((sql) => /delete|update|pg_sleep|drop/i.test(sql))).toBe(false);
   });
 
+  it('measures the parse cost of client SQL off the event loop: a costly expected_sql is its item\'s error, a costly completion fails', async () => {
+    const deep = `SELECT ${Array.from({ length: 300 }, () => '11').join(' + ')} FROM PAC_MNT_PROJECTS`;
+    const report = await scorer.score([
+      { query: 'q', expected_sql: deep, completions: [GOLD] },
+      { query: 'q', expected_sql: GOLD, completions: [`\`\`\`sql\n${deep}\n\`\`\``, fenced(GOLD)] },
+    ]);
+    expect(report.items[0]).toMatchObject({ error_code: 'INVALID_INPUT', field: 'items[0].expected_sql', results: [] });
+    expect(report.items[0].error).toMatch(/nest at most/);
+    expect(report.items[1].results[0]).toMatchObject({ executed: false, total_reward: 0, error_code: 'SQL_PARSE_ERROR' });
+    expect(report.items[1].results[1].rewards.accuracy).toBe(1);
+  });
+
   it('scores identical SQL once, caches the expected SQL, and runs a miss on one database only', async () => {
     const gold = 'SELECT Resource_Code FROM PAC_MNT_RESOURCES WHERE Cost_Rate > 10';
     const other = 'SELECT Resource_Code FROM PAC_MNT_RESOURCES WHERE Cost_Rate > 99999';

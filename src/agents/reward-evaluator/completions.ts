@@ -21,6 +21,7 @@ import { compareRuns, sameSql, DEFAULT_ROW_LIMIT, type DatabaseRun, type Executi
 import type { SampleDatabase } from '../../db/database.js';
 import type { Catalog } from '../../schema/types.js';
 import { loadParser } from '../../sql/parser.js';
+import { SQL_BUDGET, measureSqlCost } from '../../sql/budget.js';
 import { checkReadOnly } from '../../sql/safety.js';
 import { extractCompletion } from '../query-generator/llm/extract.js';
 import { validateSql, type ValidatorDeps } from '../validator/index.js';
@@ -131,6 +132,8 @@ export async function scoreItem(
   const itemError = (code: ErrorCode, detail: string): ItemScore =>
     ({ ...head, results: [], advantages: [], error_code: code, error: new AppError(code, detail).message, field: `${field}.expected_sql` });
 
+  const overBudget = await costProblem(item.expected_sql);
+  if (overBudget) return { ...itemError('INVALID_INPUT', `expected_sql ${overBudget}`) };
   const gate = checkReadOnly(item.expected_sql);
   if (!gate.ok) {
     return itemError(gate.parseError ? 'SQL_PARSE_ERROR' : 'UNSAFE_SQL', `expected_sql: ${gate.violations.map((v) => v.message).join('; ')}`);
@@ -158,6 +161,8 @@ export async function scoreItem(
     const extracted = extractCompletion(text);
     if (!extracted.ok) return unscorable(text, extracted.reason, extracted.unsafe === true, settings);
     const { sql, reasoning } = extracted.extraction;
+    const costly = await costProblem(sql);
+    if (costly) return unscorable(text, `the SQL ${costly}`, false, settings);
     const key = `${item.domain ?? ''}\u0000${item.expected_sql}\u0000${sql}`;
     let verdict = memo.get(key);
     if (!verdict) memo.set(key, (verdict = judge(sql, item.expected_sql, gold, databases, state, settings)));
@@ -181,6 +186,23 @@ export async function scoreItem(
     };
   }));
   return { ...head, results, advantages: grpoAdvantages(results.map((r) => r.total_reward)) };
+}
+
+/** Characters of SQL beyond which it is not analysed (the limit of any client SQL). */
+const MAX_SQL_LENGTH = 20_000;
+
+/**
+ * Why a SQL text is too costly to analyse on the main thread (src/sql/budget.ts:
+ * tokens and nesting measured off the event loop), or undefined.
+ */
+async function costProblem(sql: string): Promise<string | undefined> {
+  if (sql.includes('\u0000')) return 'must not contain NUL characters';
+  if (sql.length > MAX_SQL_LENGTH) return `must be at most ${MAX_SQL_LENGTH} characters, got ${sql.length}`;
+  const cost = await measureSqlCost(sql);
+  if (cost.exceeded === 'tokens') return `must be at most ${SQL_BUDGET.tokens} tokens, got ${cost.tokens}`;
+  if (cost.exceeded === 'depth') return `must nest at most ${SQL_BUDGET.depth} levels, got ${cost.depth}`;
+  if (cost.exceeded === 'time') return `could not be parsed within ${SQL_BUDGET.ms} ms`;
+  return undefined;
 }
 
 /** The validator's verdict and the staged execution match of one SQL text. */

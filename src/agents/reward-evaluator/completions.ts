@@ -158,6 +158,17 @@ export async function scoreItem(
   const expectedFacts = sqlFacts(item.expected_sql);
 
   const results = await Promise.all(item.completions.map(async (text): Promise<CompletionScore> => {
+    try {
+      return await scoreCompletion(text);
+    } catch (err) {
+      // One completion the analysis cannot handle fails alone, never its batch.
+      settings.signal?.throwIfAborted();
+      return unscorable(text, `the completion could not be analysed (${err instanceof Error ? err.message : String(err)})`, false, settings);
+    }
+  }));
+  return { ...head, results, advantages: grpoAdvantages(results.map((r) => r.total_reward)) };
+
+  async function scoreCompletion(text: string): Promise<CompletionScore> {
     const extracted = extractCompletion(text);
     if (!extracted.ok) return unscorable(text, extracted.reason, extracted.unsafe === true, settings);
     const { sql, reasoning } = extracted.extraction;
@@ -184,8 +195,7 @@ export async function scoreItem(
       ...(v.failure ? { error_code: v.failure.code } : {}),
       feedback: score.feedback.filter((f) => f.score < 1),
     };
-  }));
-  return { ...head, results, advantages: grpoAdvantages(results.map((r) => r.total_reward)) };
+  }
 }
 
 /** Characters of SQL beyond which it is not analysed (the limit of any client SQL). */

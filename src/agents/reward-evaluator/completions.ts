@@ -17,7 +17,7 @@
  * planner's verdict (a query that fails to run is not valid).
  */
 import { AppError, isAppError, type ErrorCode } from '../../errors.js';
-import { compareRuns, sameSql, DEFAULT_ROW_LIMIT, type DatabaseRun, type ExecutionMatch } from '../../db/match.js';
+import { compareRuns, normalizedSql, DEFAULT_ROW_LIMIT, type DatabaseRun, type ExecutionMatch } from '../../db/match.js';
 import type { SampleDatabase } from '../../db/database.js';
 import type { Catalog } from '../../schema/types.js';
 import { loadParser } from '../../sql/parser.js';
@@ -156,6 +156,7 @@ export async function scoreItem(
   const failed = gold.find((r): r is Run & { ok: false } => !r.ok);
   if (failed) return itemError('EXECUTION_FAILED', `expected_sql failed on the test databases: ${failed.message}`);
   const expectedFacts = sqlFacts(item.expected_sql);
+  const expectedTree = normalizedSql(item.expected_sql);
 
   const results = await Promise.all(item.completions.map(async (text): Promise<CompletionScore> => {
     try {
@@ -176,7 +177,7 @@ export async function scoreItem(
     if (costly) return unscorable(text, `the SQL ${costly}`, false, settings);
     const key = `${item.domain ?? ''}\u0000${item.expected_sql}\u0000${sql}`;
     let verdict = memo.get(key);
-    if (!verdict) memo.set(key, (verdict = judge(sql, item.expected_sql, gold, databases, state, settings)));
+    if (!verdict) memo.set(key, (verdict = judge(sql, expectedTree, gold, databases, state, settings)));
     const v = await verdict;
     const score = scoreCandidate({
       validation: v.validation,
@@ -218,7 +219,8 @@ async function costProblem(sql: string): Promise<string | undefined> {
 /** The validator's verdict and the staged execution match of one SQL text. */
 async function judge(
   sql: string,
-  expectedSql: string,
+  /** The expected SQL's normalized parse tree (match.ts `normalizedSql`), computed once per item. */
+  expectedTree: string | undefined,
   gold: readonly Run[],
   databases: ScoringDomain['databases'],
   state: DomainState,
@@ -226,7 +228,7 @@ async function judge(
 ): Promise<SqlVerdict> {
   const validation = await validateSql(sql, state.validatorDeps, { signal: settings.signal });
   const facts = sqlFacts(sql);
-  if (sameSql(expectedSql, sql)) {
+  if (expectedTree !== undefined && normalizedSql(sql) === expectedTree) {
     return { validation, facts, executed: true, match: { exact: true, ...compareRuns(databases, gold, gold) } };
   }
   const first = firstDatabase(sql, databases.length);

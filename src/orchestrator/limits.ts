@@ -37,9 +37,12 @@ export function measureValue(value: unknown, limits: { depth: number; bytes: num
   let depth = 0;
   let bytes = 0;
   const seen = new Set<object>();
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [item, level] = stack.pop()!;
+  // Two parallel stacks rather than one of pairs: no allocation per value.
+  const values: unknown[] = [value];
+  const levels: number[] = [0];
+  while (values.length > 0) {
+    const item = values.pop();
+    const level = levels.pop()!;
     if (typeof item === 'string') bytes += item.length + 2;
     else if (item === null || typeof item !== 'object') bytes += 6;
     else if (!seen.has(item)) {
@@ -49,12 +52,17 @@ export function measureValue(value: unknown, limits: { depth: number; bytes: num
       if (depth > limits.depth) return { depth, bytes, exceeded: 'depth' };
       bytes += 2;
       if (Array.isArray(item)) {
-        for (const element of item) stack.push([element, inner]);
+        for (const element of item) {
+          values.push(element);
+          levels.push(inner);
+        }
         bytes += item.length;
       } else {
-        for (const key of Object.keys(item)) {
+        for (const key in item) {
+          if (!Object.hasOwn(item, key)) continue;
           bytes += key.length + 4;
-          stack.push([(item as Record<string, unknown>)[key], inner]);
+          values.push((item as Record<string, unknown>)[key]);
+          levels.push(inner);
         }
       }
     }

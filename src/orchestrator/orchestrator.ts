@@ -580,7 +580,7 @@ export class Orchestrator {
         { query: record.query, mode: record.mode, result: outcome },
       );
     }
-    trimSession(session, record, this.config.max_session_bytes);
+    trimSession(session, this.config.max_session_bytes);
     // Most recently used last: the live-session cap ends the session at the front first.
     this.sessions.delete(session.id);
     this.sessions.set(session.id, session);

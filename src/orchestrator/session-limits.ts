@@ -20,25 +20,36 @@ export interface BoundedSession {
   recovery: Array<{ turn: number }>;
 }
 
-/** Estimated bytes of each retained turn, with its messages, measured once when it settles. */
+/** Estimated bytes of each retained turn with its messages, measured once. */
 const turnBytes = new WeakMap<object, number>();
 
 /**
- * Measures the turn that just settled (its record and its messages; what
- * they share counted once) and drops the session's oldest turns while the
- * session is over `maxBytes`. Returns the session's estimated bytes.
+ * Drops the session's oldest turns (with their messages and recovery
+ * entries) while its turns are over `maxBytes`; the latest turn always
+ * stays. A turn is measured once (its record and its messages, what they
+ * share counted once), and only when the session has more than one: a
+ * session of a single turn has nothing to drop, and most have one.
  */
-export function trimSession(session: BoundedSession, settled: BoundedSession['turns'][number], maxBytes: number): number {
-  const messages = session.messages.filter((m) => m.correlation_id === settled.correlation_id);
-  turnBytes.set(settled, measureValue([settled, messages], { depth: Number.POSITIVE_INFINITY, bytes: Number.POSITIVE_INFINITY }).bytes);
-  let total = session.turns.reduce((sum, t) => sum + (turnBytes.get(t) ?? 0), 0);
+export function trimSession(session: BoundedSession, maxBytes: number): void {
+  if (session.turns.length < 2) return;
+  let total = 0;
+  for (const turn of session.turns) total += bytesOf(session, turn);
   while (total > maxBytes && session.turns.length > 1) {
     const oldest = session.turns.shift()!;
-    total -= turnBytes.get(oldest) ?? 0;
+    total -= bytesOf(session, oldest);
     removeWhere(session.messages, (m) => m.correlation_id === oldest.correlation_id);
     removeWhere(session.recovery, (r) => r.turn === oldest.turn);
   }
-  return total;
+}
+
+function bytesOf(session: BoundedSession, turn: BoundedSession['turns'][number]): number {
+  let bytes = turnBytes.get(turn);
+  if (bytes === undefined) {
+    const messages = session.messages.filter((m) => m.correlation_id === turn.correlation_id);
+    bytes = measureValue([turn, messages], { depth: Number.POSITIVE_INFINITY, bytes: Number.POSITIVE_INFINITY }).bytes;
+    turnBytes.set(turn, bytes);
+  }
+  return bytes;
 }
 
 function removeWhere<T>(list: T[], drop: (item: T) => boolean): void {

@@ -10,7 +10,7 @@ import { AppError } from '../errors.js';
 import { DEFAULT_SCHEMA_FILE } from '../paths.js';
 import { buildCatalog, withValueDomains } from '../schema/catalog.js';
 import type { Catalog } from '../schema/types.js';
-import { loadVocabulary, type Vocabulary } from '../schema/vocabulary.js';
+import { loadVocabulary, vocabularyFor, type Vocabulary } from '../schema/vocabulary.js';
 import { loadParser } from '../sql/parser.js';
 import { closeAll, openOnFirstUse, startSampleDatabase, type SampleDatabase } from '../db/database.js';
 import { createSchemaAnalyzer, extractEntities } from './schema-analyzer/index.js';
@@ -63,7 +63,8 @@ export async function createDomain(options: DomainOptions = {}): Promise<Domain>
   primary.started.catch(() => undefined);
   const databases: SampleDatabase[] = [primary];
   try {
-    const [vocabulary, declared] = await parsing;
+    const [loaded, declared] = await parsing;
+    const vocabulary = vocabularyFor(loaded, declared);
     databases.push(...seeds.slice(1).map((seed) => openOnFirstUse({ catalog: declared, seed })));
     const catalog = withValueDomains(declared, await primary.readValueDomains(declared));
     const explain = explainVia(primary);

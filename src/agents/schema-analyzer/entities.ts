@@ -5,7 +5,20 @@
  * edit distance for misspellings.
  */
 import type { EntityMapping } from './contract.js';
-import { magnitudeOf, monthNumber, periodSql, readPeriod, singular } from '../../language/index.js';
+import {
+  analyze,
+  magnitudeOf,
+  monthNumber,
+  periodSql,
+  phraseWords,
+  readPeriod,
+  relatedWords,
+  singular,
+  type Pos,
+  type Relation,
+  type WordNetPos,
+  type WordToken,
+} from '../../language/index.js';
 import { allowedEdits, damerauLevenshtein } from '../../schema/fuzzy.js';
 import { exactKey, lexiconOf, looseKey, QUESTION_WORDS, type AnalyzerDeps, type LexEntry, type Lexicon, type Sense } from './lexicon.js';
 
@@ -34,7 +47,9 @@ export interface Mention {
   first: number;
   last: number;
   senses: Sense[];
-  match: 'exact' | 'stem' | 'fuzzy';
+  /** `related`: through a WordNet relation of the word (`via` names the schema word it reached). */
+  match: 'exact' | 'stem' | 'fuzzy' | 'abbreviation' | 'related';
+  via?: string;
   /** How far to trust the match: 1 exact, less for stems and misspellings. */
   confidence: number;
 }
@@ -57,7 +72,10 @@ export function extract(query: string, lexicon: Lexicon): Extraction {
   const literals = findLiterals(tokens);
   const covered = new Set<number>();
   for (const l of literals) for (let i = l.first; i <= l.last; i++) covered.add(i);
-  const mentions = findMentions(tokens, covered, lexicon);
+  let tagged: Map<number, WordToken> | undefined;
+  // The tagger runs only for a question with a word no name matched, and then once.
+  const tagAt = (start: number) => (tagged ??= new Map(analyze(query).map((t) => [t.start, t]))).get(start);
+  const mentions = findMentions(tokens, covered, lexicon, tagAt);
   const query_terms: string[] = [];
   const mapped_entities: EntityMapping[] = [];
   const mentionAt = new Map(mentions.map((m) => [m.first, m]));
@@ -201,7 +219,7 @@ function numberLiteral(tokens: Token[], i: number): Literal {
 }
 
 /** Longest phrases first; a word already inside a literal is not matched again. */
-function findMentions(tokens: Token[], covered: Set<number>, lexicon: Lexicon): Mention[] {
+function findMentions(tokens: Token[], covered: Set<number>, lexicon: Lexicon, tagAt: (start: number) => WordToken | undefined): Mention[] {
   const mentions: Mention[] = [];
   const wordAt = (i: number) => (tokens[i]?.kind === 'word' && !covered.has(i) ? tokens[i] : undefined);
   for (let i = 0; i < tokens.length; i++) {
@@ -216,12 +234,17 @@ function findMentions(tokens: Token[], covered: Set<number>, lexicon: Lexicon): 
       const loose = exact ? undefined : lexicon.loose.get(looseKey(phrase));
       if (exact) found = mention(term, i, i + n - 1, exact, 'exact', 1);
       else if (loose) found = mention(term, i, i + n - 1, loose, 'stem', 0.9);
+      else {
+        const short = abbreviated(phrase, lexicon);
+        if (short) found = mention(term, i, i + n - 1, short, 'abbreviation', 0.85);
+      }
     }
     if (!found) {
       const key = fuzzyKey(words[0], lexicon);
       const entry = key === undefined ? undefined : lexicon.exact.get(key);
       if (entry) found = mention(tokens[i].text, i, i, entry, 'fuzzy', 0.8);
     }
+    found ??= relatedMention(tokens[i], i, lexicon, tagAt);
     if (found && found.senses.length > 0) {
       mentions.push(found);
       i = found.last;
@@ -232,6 +255,66 @@ function findMentions(tokens: Token[], covered: Set<number>, lexicon: Lexicon): 
 
 function mention(term: string, first: number, last: number, entry: LexEntry, match: Mention['match'], confidence: number): Mention {
   return { term, first, last, senses: entry.senses, match, confidence };
+}
+
+/**
+ * A schema name that shortens the phrase to its first word's initial:
+ * "first name" is `Fname` or `F_Name`, "last name" `LName`. Two words at most,
+ * neither a question word.
+ */
+function abbreviated(phrase: string[], lexicon: Lexicon): LexEntry | undefined {
+  if (phrase.length !== 2 || phrase.some((w) => QUESTION_WORDS.has(w) || w.length < 2)) return undefined;
+  const [head, rest] = [phrase[0][0], singular(phrase[1])];
+  const entry = lexicon.exact.get(`${head} ${rest}`) ?? lexicon.exact.get(`${head}${rest}`);
+  return entry && entry.senses.some((s) => s.kind === 'table' || s.kind === 'column') ? entry : undefined;
+}
+
+/**
+ * How far a WordNet relation carries a word's meaning to a schema name, for a
+ * word's first sense; its second sense carries less. Only synonyms
+ * ("manufacturer" → maker, "store" → shop) and the attribute an adjective
+ * measures ("older" → age, "heavier" → weight) link: derived forms and
+ * hypernyms reach too far ("finance" → financial, "meaning" → content).
+ */
+const RELATION_CONFIDENCE: Partial<Record<Relation, number>> = { synonym: 0.75, attribute: 0.7 };
+const LATER_SENSE = 0.7;
+/** Parts of speech whose words name data; verbs in a question are mostly its commands ("calculate", "insert"). */
+const LINKED_POS: Partial<Record<Pos, WordNetPos>> = { NOUN: 'noun', PROPN: 'noun', ADJ: 'adj' };
+
+/**
+ * A schema table or column reached from a word no name matched, through
+ * WordNet: the word's lemma in the question (wink-nlp's, and the plain
+ * singular), as the part of speech the tagger reads it, its synonyms and
+ * attributes in its first two senses, the closest relation winning. Looked up
+ * once per word, part of speech and lexicon.
+ */
+function relatedMention(token: Token, at: number, lexicon: Lexicon, tagAt: (start: number) => WordToken | undefined): Mention | undefined {
+  const word = token.lower;
+  if (word.length < 3 || QUESTION_WORDS.has(word) || /[^a-z'-]/.test(word)) return undefined;
+  const tag = tagAt(token.start);
+  const pos = tag ? LINKED_POS[tag.pos] : undefined;
+  if (!tag || !pos) return undefined;
+  const cacheKey = `${word} ${pos}`;
+  let hit = lexicon.relatedCache.get(cacheKey);
+  if (hit === undefined) {
+    hit = null;
+    let best = 0;
+    for (const form of new Set([tag.lemma, singular(word)])) {
+      for (const r of relatedWords(form, { pos: [pos], senses: 2, relations: ['synonym', 'attribute'] })) {
+        const confidence = (RELATION_CONFIDENCE[r.relation] ?? 0) * (r.sense === 0 ? 1 : LATER_SENSE);
+        if (confidence <= best) continue;
+        const key = exactKey(phraseWords(r.word));
+        const entry = QUESTION_WORDS.has(key) ? undefined : lexicon.exact.get(key);
+        const senses = entry?.senses.filter((s) => s.kind === 'table' || s.kind === 'column');
+        if (!senses || senses.length === 0) continue;
+        best = confidence;
+        hit = { entry: { surface: entry!.surface, senses }, confidence, via: r.word };
+      }
+    }
+    if (lexicon.relatedCache.size > 10_000) lexicon.relatedCache.clear();
+    lexicon.relatedCache.set(cacheKey, hit);
+  }
+  return hit ? { ...mention(token.text, at, at, hit.entry, 'related', hit.confidence), via: hit.via } : undefined;
 }
 
 const INFLECTIONS = ['ing', 'ed', 'er', 'es', 's', 'd', 'r'];

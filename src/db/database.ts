@@ -144,7 +144,12 @@ export async function openTestSuite(
   options: Omit<OpenSampleDatabaseOptions, 'seed'> & { seeds?: number[] },
 ): Promise<SampleDatabase[]> {
   const { seeds = [1, 2, 3], ...rest } = options;
-  const opened = await Promise.allSettled(seeds.map((seed) => openSampleDatabase({ ...rest, seed })));
+  return openDatabases(seeds.map((seed) => ({ ...rest, seed })));
+}
+
+/** Several databases booted in parallel: all of them, or none (those that started are closed) and the first failure. */
+export async function openDatabases(list: readonly OpenSampleDatabaseOptions[]): Promise<SampleDatabase[]> {
+  const opened = await Promise.allSettled(list.map((options) => openSampleDatabase(options)));
   const failure = opened.find((r) => r.status === 'rejected');
   const databases = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   if (failure) {

@@ -7,12 +7,12 @@
  * memory), so an evaluation starts from an empty memory unless a memory file
  * is named.
  */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { createOrchestrator, defaultAgents, type Orchestrator } from '../index.js';
 import { createLlmGenerator, llmOptionsFromEnv } from '../agents/query-generator/llm/index.js';
 import type { ExampleMemory } from '../agents/query-generator/memory/index.js';
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { closeAll, openSampleDatabase, openTestSuite, type SampleDatabase } from '../db/database.js';
+import { openDatabases, openTestSuite, type SampleDatabase } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { DEFAULT_SCHEMA_FILE } from '../paths.js';
 import { loadCatalogFile } from '../schema/catalog.js';
@@ -72,12 +72,5 @@ export async function openTestDatabases(options: TestDatabaseOptions): Promise<S
       throw new AppError('INVALID_INPUT', `cannot read test data ${path}: ${(err as Error).message}`, { field: 'test_data', path });
     }
   });
-  const opened = await Promise.allSettled(files.map(({ path, data }) => openSampleDatabase({ catalog, data, name: basename(path) })));
-  const databases = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const failure = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failure) {
-    await closeAll(databases);
-    throw failure.reason;
-  }
-  return databases;
+  return openDatabases(files.map(({ path, data }) => ({ catalog, data, name: basename(path) })));
 }

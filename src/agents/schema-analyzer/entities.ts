@@ -5,21 +5,8 @@
  * edit distance for misspellings.
  */
 import type { EntityMapping } from './contract.js';
-import {
-  analyze,
-  magnitudeOf,
-  monthNumber,
-  periodSql,
-  phraseWords,
-  readPeriod,
-  relatedWords,
-  singular,
-  type Pos,
-  type Relation,
-  type WordNetPos,
-  type WordToken,
-} from '../../language/index.js';
-import { allowedEdits, damerauLevenshtein } from '../../schema/fuzzy.js';
+import { analyze, magnitudeOf, monthNumber, periodSql, readPeriod, singular, type WordToken } from '../../language/index.js';
+import { allowedEdits, damerauLevenshtein, initialKeys, relatedLink } from '../../schema/fuzzy.js';
 import { exactKey, lexiconOf, looseKey, QUESTION_WORDS, type AnalyzerDeps, type LexEntry, type Lexicon, type Sense } from './lexicon.js';
 
 export interface Token {
@@ -257,60 +244,36 @@ function mention(term: string, first: number, last: number, entry: LexEntry, mat
   return { term, first, last, senses: entry.senses, match, confidence };
 }
 
-/**
- * A schema name that shortens the phrase to its first word's initial:
- * "first name" is `Fname` or `F_Name`, "last name" `LName`. Two words at most,
- * neither a question word.
- */
+/** A table or column sense of a name that shortens the phrase's first word to its initial ("first name" → `Fname`). */
 function abbreviated(phrase: string[], lexicon: Lexicon): LexEntry | undefined {
-  if (phrase.length !== 2 || phrase.some((w) => QUESTION_WORDS.has(w) || w.length < 2)) return undefined;
-  const [head, rest] = [phrase[0][0], singular(phrase[1])];
-  const entry = lexicon.exact.get(`${head} ${rest}`) ?? lexicon.exact.get(`${head}${rest}`);
-  return entry && entry.senses.some((s) => s.kind === 'table' || s.kind === 'column') ? entry : undefined;
+  if (phrase.some((w) => QUESTION_WORDS.has(w))) return undefined;
+  for (const key of initialKeys(phrase)) {
+    const entry = lexicon.exact.get(key);
+    if (entry?.senses.some((s) => s.kind === 'table' || s.kind === 'column')) return entry;
+  }
+  return undefined;
 }
 
 /**
- * How far a WordNet relation carries a word's meaning to a schema name, for a
- * word's first sense; its second sense carries less. Only synonyms
- * ("manufacturer" → maker, "store" → shop) and the attribute an adjective
- * measures ("older" → age, "heavier" → weight) link: derived forms and
- * hypernyms reach too far ("finance" → financial, "meaning" → content).
- */
-const RELATION_CONFIDENCE: Partial<Record<Relation, number>> = { synonym: 0.75, attribute: 0.7 };
-const LATER_SENSE = 0.7;
-/** Parts of speech whose words name data; verbs in a question are mostly its commands ("calculate", "insert"). */
-const LINKED_POS: Partial<Record<Pos, WordNetPos>> = { NOUN: 'noun', PROPN: 'noun', ADJ: 'adj' };
-
-/**
- * A schema table or column reached from a word no name matched, through
- * WordNet: the word's lemma in the question (wink-nlp's, and the plain
- * singular), as the part of speech the tagger reads it, its synonyms and
- * attributes in its first two senses, the closest relation winning. Looked up
- * once per word, part of speech and lexicon.
+ * A schema table or column reached through WordNet (`relatedLink`) from a word
+ * no name matched, read with its part of speech and lemma in the question;
+ * looked up once per word, part of speech and lexicon.
  */
 function relatedMention(token: Token, at: number, lexicon: Lexicon, tagAt: (start: number) => WordToken | undefined): Mention | undefined {
   const word = token.lower;
   if (word.length < 3 || QUESTION_WORDS.has(word) || /[^a-z'-]/.test(word)) return undefined;
   const tag = tagAt(token.start);
-  const pos = tag ? LINKED_POS[tag.pos] : undefined;
-  if (!tag || !pos) return undefined;
-  const cacheKey = `${word} ${pos}`;
+  if (!tag) return undefined;
+  const cacheKey = `${word} ${tag.pos}`;
   let hit = lexicon.relatedCache.get(cacheKey);
   if (hit === undefined) {
-    hit = null;
-    let best = 0;
-    for (const form of new Set([tag.lemma, singular(word)])) {
-      for (const r of relatedWords(form, { pos: [pos], senses: 2, relations: ['synonym', 'attribute'] })) {
-        const confidence = (RELATION_CONFIDENCE[r.relation] ?? 0) * (r.sense === 0 ? 1 : LATER_SENSE);
-        if (confidence <= best) continue;
-        const key = exactKey(phraseWords(r.word));
-        const entry = QUESTION_WORDS.has(key) ? undefined : lexicon.exact.get(key);
-        const senses = entry?.senses.filter((s) => s.kind === 'table' || s.kind === 'column');
-        if (!senses || senses.length === 0) continue;
-        best = confidence;
-        hit = { entry: { surface: entry!.surface, senses }, confidence, via: r.word };
-      }
-    }
+    const link = relatedLink([tag.lemma, singular(word)], tag.pos, (words) => {
+      const key = exactKey(words);
+      const entry = QUESTION_WORDS.has(key) ? undefined : lexicon.exact.get(key);
+      const senses = entry?.senses.filter((s) => s.kind === 'table' || s.kind === 'column');
+      return senses && senses.length > 0 ? { surface: entry!.surface, senses } : undefined;
+    });
+    hit = link ? { entry: link.target, confidence: link.confidence, via: link.via } : null;
     if (lexicon.relatedCache.size > 10_000) lexicon.relatedCache.clear();
     lexicon.relatedCache.set(cacheKey, hit);
   }

@@ -15,7 +15,13 @@ function withDefaults(options: PublicOrchestratorOptions): OrchestratorOptions {
     defaults: {
       agents: defaultAgents as Record<Role, (typeof defaultAgents)[Role]>,
       services: (config) =>
-        createDomain({ schema_file: config.schema_file, seeds: config.seeds, cache_ttl: config.cache_ttl, reward_weights: config.reward_weights }),
+        createDomain({
+          schema_file: config.schema_file,
+          vocabulary_file: config.vocabulary_file,
+          seeds: config.seeds,
+          cache_ttl: config.cache_ttl,
+          reward_weights: config.reward_weights,
+        }),
     },
   };
 }

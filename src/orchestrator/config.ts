@@ -42,6 +42,8 @@ export interface OrchestratorConfig {
   max_turns_per_session: number;
   /** DDL file of the domain; default: the bundled GL schema. */
   schema_file: string | null;
+  /** Business vocabulary file (docs/vocabulary.md); default: the bundled GL vocabulary, which applies only to the GL tables. */
+  vocabulary_file: string | null;
   /** Seeds of the sample databases used for execution-based rewards. */
   seeds: number[];
   /** Reward component weights over the defaults (syntax 0.20, schema 0.25, business_logic 0.20, performance 0.15, reasoning 0.10, accuracy 0.10); normalized. */
@@ -68,6 +70,7 @@ export const DEFAULT_CONFIG: Readonly<OrchestratorConfig> = Object.freeze({
   max_messages_per_session: 200,
   max_turns_per_session: 50,
   schema_file: null,
+  vocabulary_file: null,
   seeds: [1, 2, 3],
   reward_weights: null,
   log_level: 'info',
@@ -93,6 +96,7 @@ const KINDS: Record<keyof OrchestratorConfig, Kind> = {
   max_messages_per_session: 'count',
   max_turns_per_session: 'count',
   schema_file: 'path',
+  vocabulary_file: 'path',
   seeds: 'seeds',
   reward_weights: 'weights',
   log_level: 'level',

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { closest, damerauLevenshtein, identifierWords, similarity, singular, stem } from '../../src/schema/fuzzy.js';
+import { closest, damerauLevenshtein, initialKeys, relatedLink, similarity } from '../../src/schema/fuzzy.js';
 
 describe('damerauLevenshtein', () => {
   it('counts insertions, deletions, substitutions and transpositions', () => {
@@ -58,31 +58,29 @@ describe('similarity and closest', () => {
   });
 });
 
-describe('singular and stem', () => {
-  it('singularizes English plurals', () => {
-    const cases: Record<string, string> = {
-      companies: 'company', statuses: 'status', status: 'status', projects: 'project', classes: 'class',
-      business: 'business', analysis: 'analysis', purchases: 'purchase', boxes: 'box', batches: 'batch',
-      people: 'person', staff: 'staff', opportunities: 'opportunity', roles: 'role', is: 'is',
-    };
-    for (const [plural, one] of Object.entries(cases)) expect(singular(plural), plural).toBe(one);
-  });
-
-  it('brings derived forms together', () => {
-    expect(stem('allocated')).toBe(stem('allocation'));
-    expect(stem('allocations')).toBe(stem('allocation'));
-    expect(stem('assigned')).toBe(stem('assignments'));
-    expect(stem('billing')).toBe(stem('bill'));
-    expect(stem('closed')).toBe(stem('close'));
-    expect(stem('planned')).toBe(stem('plan'));
-    expect(stem('expiring')).toBe(stem('expire'));
+describe('initialKeys', () => {
+  it('shortens the first of two words to its initial, spaced and joined', () => {
+    expect(initialKeys(['first', 'names'])).toEqual(['f name', 'fname']);
+    expect(initialKeys(['name'])).toEqual([]);
+    expect(initialKeys(['a', 'b', 'c'])).toEqual([]);
   });
 });
 
-describe('identifierWords', () => {
-  it('splits snake and camel case', () => {
-    expect(identifierWords('Actual_Cost')).toEqual(['actual', 'cost']);
-    expect(identifierWords('ClntClass')).toEqual(['clnt', 'class']);
-    expect(identifierWords('PAC_MNT_PROJECTS')).toEqual(['pac', 'mnt', 'projects']);
+describe('relatedLink', () => {
+  const names = new Map([['shop', 'shop'], ['age', 'athlete.age'], ['sex', 'athlete.sex'], ['content', 'reply.content']]);
+  const lookup = (words: string[]) => names.get(words.join(' '));
+
+  it('links nouns through synonyms and adjectives through the attribute they measure', () => {
+    expect(relatedLink(['store'], 'NOUN', lookup)).toEqual({ target: 'shop', via: 'shop', relation: 'synonym', confidence: 0.75 });
+    expect(relatedLink(['old', 'older'], 'ADJ', lookup)).toMatchObject({ target: 'athlete.age', via: 'age', relation: 'attribute' });
+    // "sex" is the second sense of "gender": trusted less.
+    expect(relatedLink(['gender'], 'NOUN', lookup)?.confidence).toBeCloseTo(0.525);
+  });
+
+  it('follows neither hypernyms nor verbs', () => {
+    expect(relatedLink(['meaning'], 'NOUN', lookup)).toBeUndefined();
+    expect(relatedLink(['store'], 'VERB', lookup)).toBeUndefined();
+    expect(relatedLink(['qwxzv'], 'NOUN', lookup)).toBeUndefined();
   });
 });
+

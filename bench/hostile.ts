@@ -9,13 +9,9 @@
  *
  *   node --import tsx bench/hostile.ts [--quick]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { emit, latency, machine, QUICK, round } from './lib.js';
+import { BUILT_CLI as cli, emit, latency, machine, QUICK, round, startServer, stopServer } from './lib.js';
 
-const cli = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
 const Q = 'Show all active projects';
 const terms = (n: number, sep = ',') => Array(n).fill('1').join(sep);
 
@@ -44,16 +40,6 @@ function rssMb(pid: number): number {
   return round(Number(line.split(/\s+/)[1]) / 1024, 1);
 }
 
-async function startServer(): Promise<{ server: ChildProcess; url: string }> {
-  const server = spawn(process.execPath, [cli, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const lines = createInterface({ input: server.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    server.once('exit', (code) => reject(new Error(`gl-rl serve exited with code ${code} before listening`)));
-    lines.once('line', resolve);
-  });
-  return { server, url };
-}
-
 const send = async (url: string, route: string, body: unknown) => {
   const res = await fetch(`${url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   await res.arrayBuffer();
@@ -79,7 +65,7 @@ async function main(): Promise<void> {
     emit('hostile', { machine: machine(), skipped: `${cli} not found: run npm run build` });
     return;
   }
-  const { server, url } = await startServer();
+  const { server, url } = await startServer({});
   try {
     // Untimed pass: JIT, the sample databases, the parse worker.
     for (const { route = '/v1/query', body } of Object.values(REQUESTS)) await send(url, route, body);
@@ -96,8 +82,7 @@ async function main(): Promise<void> {
     const rss_after_mb = rssMb(server.pid!);
     emit('hostile', { machine: machine(), requests, memory: { clients, context_kb: 60, rss_before_mb, rss_after_mb } });
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server.once('exit', resolve));
+    await stopServer(server);
   }
 }
 

@@ -102,9 +102,9 @@ export function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** `gl-rl serve` (the built CLI) in its own process on a free loopback port, logging at info to stderr as a server does. */
-export async function startServer(): Promise<{ server: ChildProcess; url: string }> {
-  const server = spawn(process.execPath, [BUILT_CLI, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, GL_RL_LOG_LEVEL: 'info' } });
+/** `gl-rl serve` (the built CLI) in its own process on a free loopback port; by default logging at info to stderr, as a server does. */
+export async function startServer(env: Record<string, string> = { GL_RL_LOG_LEVEL: 'info' }): Promise<{ server: ChildProcess; url: string }> {
+  const server = spawn(process.execPath, [BUILT_CLI, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ...env } });
   const lines = createInterface({ input: server.stdout! });
   const url = await new Promise<string>((resolve, reject) => {
     server.once('exit', (code) => reject(new Error(`gl-rl serve exited with code ${code} before listening`)));

@@ -61,7 +61,7 @@ async function api(path, init = {}) {
 
 // ── The statechart ────────────────────────────────────────────────────────
 
-const chart = { nodes: new Map(), edges: new Map(), counts: new Map(), timers: new Map() };
+const chart = { nodes: new Map(), inner: new Map(), edges: new Map(), counts: new Map(), timers: new Map() };
 
 function el(name, attrs = {}, parent) {
   const node = document.createElementNS(SVG, name);
@@ -88,7 +88,9 @@ function drawChart(layout) {
   }
   for (const node of layout.nodes) {
     const top = node.depth === 0;
-    const g = el('g', { class: `state${top ? '' : ' inner'}${node.type === 'final' ? ' final' : ''}`, ...(top ? { 'data-state': node.key, 'data-entered': 0 } : {}) }, svg);
+    const path = node.id.split('.').slice(1).join('.');
+    const g = el('g', { class: `state${top ? '' : ' inner'}${node.type === 'final' ? ' final' : ''}`, ...(top ? { 'data-state': node.key, 'data-entered': 0 } : { 'data-node': path }) }, svg);
+    if (!top) chart.inner.set(path, g);
     el('rect', { x: node.x, y: node.y, width: node.w, height: node.h }, g);
     const label = el('text', { x: node.x + 8, y: node.y + (top ? 17 : 14) }, g);
     label.textContent = node.type === 'parallel' ? `${node.key} ∥` : node.key;
@@ -115,7 +117,7 @@ function shortLabel(label) {
 
 function flash(g, cls) {
   if (!g) return;
-  const key = `${cls}:${g.dataset.state ?? g.dataset.edge}`;
+  const key = `${cls}:${g.dataset.state ?? g.dataset.node ?? g.dataset.edge}`;
   g.classList.add(cls);
   clearTimeout(chart.timers.get(key));
   chart.timers.set(key, setTimeout(() => g.classList.remove(cls), FLASH_MS));
@@ -191,7 +193,11 @@ function onOutcome(event) {
 function onRecovery(event) {
   const live = state.live.get(event.session_id);
   const cls = event.recovery === 'retry' ? 'retry' : event.recovery === 'fallback' || event.recovery === 'circuit_open' ? 'fallback' : 'failure';
-  if (live) flash(chart.nodes.get(live.stage)?.g, cls);
+  if (live) {
+    flash(chart.nodes.get(live.stage)?.g, cls);
+    // A retry waits in the stage's backing_off state, where the chart has one.
+    if (cls === 'retry') flash(chart.inner.get(`${live.stage}.backing_off`) ?? [...chart.inner].find(([k]) => k.startsWith(`${live.stage}.`) && k.endsWith('.backing_off'))?.[1], cls);
+  }
   const row = rowFor(event.session_id);
   if (event.recovery === 'retry') row.retries++;
   if (cls === 'fallback') row.fallbacks++;

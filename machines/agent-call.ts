@@ -13,7 +13,7 @@
  *                  an open circuit    → the next agent (a `circuit_open` fallback)
  *                  an error or the timeout, with retry budget → backing_off
  *                  … without budget, another agent left → the next agent
- *                  … none left        → failed (AGENT_FAILED, AGENT_TIMEOUT, CIRCUIT_OPEN)
+ *                  … none left        → failed (AGENT_FAILED, AGENT_TIMEOUT, CIRCUIT_OPEN, or a service fault's code)
  *   backing_off  waits `retry_backoff × 2^(attempt−1)` seconds, then calls again.
  *
  * No child machine per request and no eventless hop: the only actor is the
@@ -59,11 +59,25 @@ export interface CallState {
   attempt: number;
   reason: FailureReason | null;
   message: string;
+  /** The last error's code when it names a service fault the caller should see (see `serviceCode`). */
+  code: string | null;
   /** Agents of the role skipped because their circuit was open. */
   skipped: number;
 }
 
-export const FRESH_CALL: CallState = { index: 0, attempt: 1, reason: null, message: '', skipped: 0 };
+export const FRESH_CALL: CallState = { index: 0, attempt: 1, reason: null, message: '', code: null, skipped: 0 };
+
+/**
+ * Faults of a service the agents depend on, kept as the outcome's code when
+ * the last try failed with one: the user learns the database is down (and
+ * what to check), not merely that an agent failed.
+ */
+const SERVICE_CODES = new Set(['DATABASE_UNAVAILABLE', 'QUERY_TIMEOUT']);
+
+export function serviceCode(error: unknown): string | null {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' && SERVICE_CODES.has(code) ? code : null;
+}
 
 /** Exponential backoff: base, 2×base, 4×base … for the 1st, 2nd, 3rd retry. */
 export function backoffMs(baseSeconds: number, attempt: number): number {

@@ -22,7 +22,7 @@
  * `max_retries` times.
  */
 import { and, assign, fromPromise, setup } from 'xstate';
-import { agentCallStates, backoffMs, CIRCUIT_OPEN_MARK, FRESH_CALL, type AgentReply, type CallAgentInput, type CallState, type Fallback } from './agent-call.js';
+import { agentCallStates, backoffMs, CIRCUIT_OPEN_MARK, FRESH_CALL, serviceCode, type AgentReply, type CallAgentInput, type CallState, type Fallback } from './agent-call.js';
 import { ROLE_TABLE, type WorkflowRole } from './roles.js';
 
 export const STAGES = [
@@ -243,17 +243,17 @@ export const workflowMachine = setup({
     recordCallError: assign(({ context, event }) => {
       const error = errorOf(event);
       const message = error instanceof Error ? error.message : typeof error === 'string' ? error : 'agent error';
-      return { call: { ...context.call, reason: 'error' as const, message } };
+      return { call: { ...context.call, reason: 'error' as const, message, code: serviceCode(error) } };
     }),
     recordCallTimeout: assign(({ context }) => ({
-      call: { ...context.call, reason: 'timeout' as const, message: `no response within ${context.limits.inter_agent_timeout}s` },
+      call: { ...context.call, reason: 'timeout' as const, message: `no response within ${context.limits.inter_agent_timeout}s`, code: null },
     })),
     skipOpenCircuit: assign(({ context }, params: RoleParams) => {
       const { index } = context.call;
       const from = context.agents[params.role][index]!;
       return {
         fallbacks: [...context.fallbacks, { role: params.role, from, to: context.agents[params.role][index + 1] ?? null, reason: 'circuit_open' as const }],
-        call: { index: index + 1, attempt: 1, reason: 'circuit_open' as const, message: `circuit open for ${from}`, skipped: context.call.skipped + 1 },
+        call: { index: index + 1, attempt: 1, reason: 'circuit_open' as const, message: `circuit open for ${from}`, code: null, skipped: context.call.skipped + 1 },
       };
     }),
     failOver: assign(({ context }, params: RoleParams) => {
@@ -264,7 +264,8 @@ export const workflowMachine = setup({
     countRetry: assign(({ context }) => ({ call: { ...context.call, attempt: context.call.attempt + 1 }, retries: context.retries + 1 })),
     recordExhausted: assign(({ context }, params: RoleParams) => {
       const { call } = context;
-      const error_code = call.skipped === context.agents[params.role].length ? 'CIRCUIT_OPEN' : call.reason === 'timeout' ? 'AGENT_TIMEOUT' : 'AGENT_FAILED';
+      const error_code =
+        call.skipped === context.agents[params.role].length ? 'CIRCUIT_OPEN' : call.reason === 'timeout' ? 'AGENT_TIMEOUT' : (call.code ?? 'AGENT_FAILED');
       return { failure: { error_code, message: `${params.role}: ${call.message}`, stage: context.stage, suggestions: [] } };
     }),
     recordCrash: assign(({ context, event }) => ({

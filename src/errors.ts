@@ -89,3 +89,8 @@ export function isAppError(value: unknown): value is AppError {
 export function isRequestFault(value: unknown): boolean {
   return value instanceof AppError && value.requestFault;
 }
+
+/** The configured database or store could not be reached: a fault of the service, not of the request. */
+export function isUnavailable(value: unknown): boolean {
+  return value instanceof AppError && value.code === 'DATABASE_UNAVAILABLE';
+}

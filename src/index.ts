@@ -14,13 +14,19 @@ function withDefaults(options: PublicOrchestratorOptions): OrchestratorOptions {
     ...options,
     defaults: {
       agents: defaultAgents as Record<Role, (typeof defaultAgents)[Role]>,
-      services: (config) =>
+      services: (config, logger) =>
         createDomain({
           schema_file: config.schema_file,
           vocabulary_file: config.vocabulary_file,
           seeds: config.seeds,
           cache_ttl: config.cache_ttl,
           reward_weights: config.reward_weights,
+          database_url: config.database_url,
+          schemas: config.schemas,
+          require_read_only_role: config.require_read_only_role,
+          sensitive_columns: config.sensitive_columns,
+          statement_timeout: config.statement_timeout,
+          warn: (message) => logger.warn(message),
         }),
     },
   };

@@ -24,47 +24,25 @@ import type { Worker } from 'node:worker_threads';
 import { AppError } from '../errors.js';
 import type { Catalog } from '../schema/types.js';
 import { loadParser } from '../sql/parser.js';
-import { checkReadOnly } from '../sql/safety.js';
 import { compactDataDir, dataDirKey, defaultCacheDir, readCached, writeCached } from './datadir-cache.js';
 import { sampleDatabaseEntry, takePrestarted } from './prestart.js';
 import { sampleDataSql, sqlIdentifier } from './sample-data.js';
 import { startWorker, workerReady, type WorkerReply, type WorkerRequest } from './worker.js';
 
-export interface QueryResult {
-  columns: string[];
-  rows: unknown[][];
-  /** More rows than `rowLimit` existed; only the first `rowLimit` are returned. */
-  truncated: boolean;
-}
+import {
+  checkRowLimit, CURSOR, CURSOR_PREFIX, DEFAULT_ROW_LIMIT, domainColumns, executionError, EXPLAIN_PREFIX, gate, readDomainRow, valueDomainSql,
+  type Database, type GatedStatement, type QueryOptions, type QueryResult, type ValueDomains,
+} from './engine.js';
 
-export interface QueryOptions {
-  /** Default 1,000. */
-  rowLimit?: number;
-  signal?: AbortSignal;
-  /** Overrides the database's statement timeout for this call. */
-  timeoutMs?: number;
-}
+export type { Database, QueryOptions, QueryResult, ValueDomains } from './engine.js';
 
-export type ValueDomains = Record<string, Record<string, string[]>>;
-
-export interface SampleDatabase {
+/** A seeded sample database (PGlite, in a worker thread). */
+export interface SampleDatabase extends Database {
   readonly seed: number;
   /** How reports name it when it holds given data (`data-1.sql`) rather than a seed's. */
   readonly name?: string;
   /** How this instance started: from a cached data directory or built from scratch. */
   readonly boot: { source: 'cache' | 'built'; ms: number; cacheFile?: string };
-  query(sql: string, options?: QueryOptions): Promise<QueryResult>;
-  /** The `EXPLAIN (FORMAT JSON)` document: `[{ Plan: { 'Node Type', 'Total Cost', 'Plan Rows', … } }]`. */
-  explain(sql: string, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<unknown>;
-  /** Distinct values of low-cardinality text columns (at most `maxDistinct`, and repeated across rows). */
-  readValueDomains(catalog: Catalog, maxDistinct?: number): Promise<ValueDomains>;
-  /**
-   * A value computed from the data alone (JSON), computed once and kept beside
-   * the cached data directory, so later starts read it instead of querying.
-   * `name` must identify the computation and its arguments.
-   */
-  derived<T>(name: string, compute: () => Promise<T>): Promise<T>;
-  close(): Promise<void>;
 }
 
 export interface OpenSampleDatabaseOptions {
@@ -88,9 +66,7 @@ export interface OpenSampleDatabaseOptions {
   name?: string;
 }
 
-const DEFAULT_ROW_LIMIT = 1000;
 const DEFAULT_TIMEOUT_MS = 10_000;
-const CURSOR = 'gl_rl_rows';
 
 export async function openSampleDatabase(options: OpenSampleDatabaseOptions): Promise<SampleDatabase> {
   const db = startSampleDatabase(options);
@@ -173,6 +149,7 @@ export function openOnFirstUse(options: OpenSampleDatabaseOptions & { seed: numb
   };
   return {
     seed: options.seed,
+    label: `seed ${options.seed}`,
     get boot() {
       return { source: 'built' as const, ms: 0 };
     },
@@ -187,7 +164,7 @@ export function openOnFirstUse(options: OpenSampleDatabaseOptions & { seed: numb
   };
 }
 
-export async function closeAll(databases: SampleDatabase[]): Promise<void> {
+export async function closeAll(databases: readonly Database[]): Promise<void> {
   await Promise.all(databases.map((db) => db.close()));
 }
 
@@ -208,12 +185,16 @@ class WorkerDatabase implements SampleDatabase {
   private nextId = 1;
   private closed = false;
 
+  readonly label: string;
+
   constructor(
     readonly seed: number,
     private readonly timeoutMs: number,
     /** The cache entry, when known before the boot: `derived` values beside it are read at once. */
     private cacheFile: string | undefined,
-  ) {}
+  ) {
+    this.label = `seed ${seed}`;
+  }
 
   /** Takes the first boot as the live worker; resolves when it is up. */
   attachBoot(booting: Promise<{ worker: Worker; dataDir: Uint8Array; boot: SampleDatabase['boot'] }>): Promise<void> {
@@ -240,12 +221,9 @@ class WorkerDatabase implements SampleDatabase {
   }
 
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
-    const rowLimit = options.rowLimit ?? DEFAULT_ROW_LIMIT;
-    if (!Number.isSafeInteger(rowLimit) || rowLimit < 0) {
-      throw new AppError('INVALID_INPUT', `rowLimit must be a non-negative integer, got ${rowLimit}`, { field: 'rowLimit' });
-    }
+    const rowLimit = checkRowLimit(options.rowLimit ?? DEFAULT_ROW_LIMIT);
     const statement = gate(sql);
-    const prefix = `DECLARE ${CURSOR} NO SCROLL CURSOR FOR\n`;
+    const prefix = CURSOR_PREFIX;
     const reply = await this.run(
       {
         before: 'BEGIN READ ONLY',
@@ -260,7 +238,7 @@ class WorkerDatabase implements SampleDatabase {
 
   async explain(sql: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<unknown> {
     const statement = gate(sql);
-    const prefix = 'EXPLAIN (FORMAT JSON)\n';
+    const prefix = EXPLAIN_PREFIX;
     const reply = await this.run({ statement: prefix + statement.text }, { ...options, sql, statement, prefix });
     const plan = reply.rows[0]?.[0];
     return typeof plan === 'string' ? JSON.parse(plan) : plan;
@@ -288,22 +266,10 @@ class WorkerDatabase implements SampleDatabase {
   private async queryValueDomains(catalog: Catalog, maxDistinct: number): Promise<ValueDomains> {
     const domains: ValueDomains = {};
     for (const table of catalog.tables) {
-      const columns = table.columns.filter((c) => (c.category === 'text' || c.valueDomain) && !c.primaryKey && !c.unique);
+      const columns = domainColumns(table);
       if (columns.length === 0) continue;
-      // One pass per table: the row count, then per column its distinct count and up to maxDistinct + 1 values.
-      const parts = columns.flatMap((c) => {
-        const col = `${sqlIdentifier(c.name)}::text`;
-        return [`count(DISTINCT ${col})`, `(array_agg(DISTINCT ${col}) FILTER (WHERE ${col} IS NOT NULL))[1:${maxDistinct + 1}]`];
-      });
-      const { rows } = await this.query(`SELECT count(*), ${parts.join(', ')} FROM ${sqlIdentifier(table.name)}`, { rowLimit: 1 });
-      const [total, ...cells] = rows[0] as [number, ...unknown[]];
-      columns.forEach((c, k) => {
-        const distinct = Number(cells[2 * k]);
-        const values = (cells[2 * k + 1] as string[] | null) ?? [];
-        // A column whose values barely repeat (names, codes) has no domain, however few rows it has.
-        if (distinct === 0 || distinct > maxDistinct || distinct * 2 > Number(total)) return;
-        (domains[table.name] ??= {})[c.name] = values;
-      });
+      const { rows } = await this.query(valueDomainSql(columns, sqlIdentifier(table.name), maxDistinct), { rowLimit: 1 });
+      readDomainRow(domains, table.name, columns, rows[0]!, maxDistinct);
     }
     return domains;
   }
@@ -416,40 +382,5 @@ class WorkerDatabase implements SampleDatabase {
     });
     return this.booting;
   }
-}
-
-interface GatedStatement {
-  /** The statement's own text (no trailing semicolon), as sent after the prefix. */
-  text: string;
-  /** Its offset, in characters, in the caller's SQL. */
-  offset: number;
-}
-
-/** Nothing reaches the database unless the parser shows one read-only statement. */
-function gate(sql: string): GatedStatement {
-  if (typeof sql !== 'string') throw new AppError('INVALID_INPUT', 'sql must be a string', { field: 'sql' });
-  const safety = checkReadOnly(sql);
-  if (!safety.ok) {
-    const first = safety.violations[0];
-    throw new AppError('UNSAFE_SQL', safety.violations.map((v) => v.message).join('; '), {
-      position: first?.position,
-      violations: safety.violations.map((v) => v.kind),
-    });
-  }
-  // libpg-query reports byte offsets; JavaScript strings count UTF-16 units.
-  const bytes = Buffer.from(sql, 'utf8');
-  const { stmt_location: location = 0, stmt_len: length = 0 } = safety.tree.stmts[0];
-  const text = bytes.subarray(location, length > 0 ? location + length : undefined).toString('utf8');
-  return { text, offset: bytes.subarray(0, location).toString('utf8').length };
-}
-
-function executionError(
-  error: { message: string; code?: string; position?: number },
-  context: { statement: GatedStatement; prefix: string },
-): AppError {
-  // Postgres counts 1-based characters in the statement it received: the prefix, then the caller's statement.
-  const inStatement = error.position !== undefined ? error.position - 1 - context.prefix.length : -1;
-  const position = inStatement >= 0 && inStatement < context.statement.text.length ? context.statement.offset + inStatement : undefined;
-  return new AppError('EXECUTION_FAILED', error.message, { position, sqlstate: error.code });
 }
 

@@ -14,6 +14,7 @@
  * the numeric strings Postgres returns for DECIMAL) to 4 decimals, dates and
  * timestamps to ISO strings, null equal to null.
  */
+import { isUnavailable } from '../errors.js';
 import { parseSql, loadParser } from '../sql/parser.js';
 import { checkReadOnly } from '../sql/safety.js';
 
@@ -26,6 +27,8 @@ export interface QueryResult {
 export interface ResultSource {
   query(sql: string, options: { rowLimit?: number; signal?: AbortSignal }): Promise<QueryResult & { truncated?: boolean }>;
   name?: string;
+  /** What the database is (`seed 2`, `user@host:5432/db`). */
+  label?: string;
   seed?: number;
 }
 
@@ -309,7 +312,7 @@ export const DEFAULT_ROW_LIMIT = 10_000;
 /**
  * Runs one SQL text on every database. Nothing is sent unless `checkReadOnly`
  * passes; a failure is recorded per database, never thrown, except that an
- * aborted signal stops the run.
+ * aborted signal or a database that cannot be reached stops the run.
  */
 export async function runOnAll(databases: readonly ResultSource[], sql: string, options: RunOptions = {}): Promise<DatabaseRun[]> {
   await loadParser();
@@ -323,7 +326,8 @@ export async function runOnAll(databases: readonly ResultSource[], sql: string, 
       const { columns, rows, truncated } = await db.query(sql, { rowLimit: options.rowLimit ?? DEFAULT_ROW_LIMIT, signal: options.signal });
       return { ok: true, result: { columns, rows }, truncated: truncated ?? false };
     } catch (err) {
-      if (options.signal?.aborted) throw err;
+      // An outage is not a result: the run fails rather than scoring as a mismatch.
+      if (options.signal?.aborted || isUnavailable(err)) throw err;
       return { ok: false, message: err instanceof Error ? err.message : String(err) };
     }
   }));
@@ -377,9 +381,9 @@ export async function executionMatch(
   return { exact, ...compareRuns(databases, gold, predicted, options) };
 }
 
-/** How reports name a database: its name, else its seed, else its position. */
+/** How reports name a database: its name, else its label, else its seed, else its position. */
 export function databaseName(db: ResultSource, index: number): string {
-  return db.name ?? (db.seed !== undefined ? `seed ${db.seed}` : `#${index + 1}`);
+  return db.name ?? db.label ?? (db.seed !== undefined ? `seed ${db.seed}` : `#${index + 1}`);
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { AppError } from '../errors.js';
+import { redactUrl } from '../db/url.js';
 
 export interface OrchestratorConfig {
   /** Maximum workflow execution time (s). */
@@ -48,6 +49,16 @@ export interface OrchestratorConfig {
   seeds: number[];
   /** Reward component weights over the defaults (syntax 0.20, schema 0.25, business_logic 0.20, performance 0.15, reasoning 0.10, accuracy 0.10); normalized. */
   reward_weights: Record<string, number> | null;
+  /** A user's PostgreSQL server (postgres://…): its schemas give the catalog, and it plans and runs the SQL. */
+  database_url: string | null;
+  /** The server's schemas read into the catalog, searched in this order. */
+  schemas: string[];
+  /** Refuse to start when the database role can write or owns tables. */
+  require_read_only_role: boolean;
+  /** `table.column` or `column` patterns (`*` wildcards) never sampled; null: the built-in list. */
+  sensitive_columns: string[] | null;
+  /** Time budget of one statement on the user's server (s). */
+  statement_timeout: number;
   /** pino level. */
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -73,10 +84,15 @@ export const DEFAULT_CONFIG: Readonly<OrchestratorConfig> = Object.freeze({
   vocabulary_file: null,
   seeds: [1, 2, 3],
   reward_weights: null,
+  database_url: null,
+  schemas: ['public'],
+  require_read_only_role: false,
+  sensitive_columns: null,
+  statement_timeout: 5,
   log_level: 'info',
 });
 
-type Kind = 'positive' | 'nonnegative' | 'count' | 'natural' | 'boolean' | 'path' | 'seeds' | 'weights' | 'level';
+type Kind = 'positive' | 'nonnegative' | 'count' | 'natural' | 'boolean' | 'path' | 'seeds' | 'weights' | 'level' | 'url' | 'names' | 'patterns';
 
 const KINDS: Record<keyof OrchestratorConfig, Kind> = {
   timeout: 'positive',
@@ -99,6 +115,11 @@ const KINDS: Record<keyof OrchestratorConfig, Kind> = {
   vocabulary_file: 'path',
   seeds: 'seeds',
   reward_weights: 'weights',
+  database_url: 'url',
+  schemas: 'names',
+  require_read_only_role: 'boolean',
+  sensitive_columns: 'patterns',
+  statement_timeout: 'positive',
   log_level: 'level',
 };
 
@@ -157,6 +178,9 @@ function fromEnv(key: keyof OrchestratorConfig, raw: string): unknown {
       return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
     case 'seeds':
       return raw.split(',').map((s) => Number(s.trim()));
+    case 'names':
+    case 'patterns':
+      return raw.split(',').map((s) => s.trim());
     case 'weights':
       try {
         return JSON.parse(raw);
@@ -165,6 +189,7 @@ function fromEnv(key: keyof OrchestratorConfig, raw: string): unknown {
       }
     case 'path':
     case 'level':
+    case 'url':
       return raw;
     default: {
       // A value that is not a number stays text, so the error shows what was given.
@@ -213,9 +238,22 @@ function checkValue(kind: Kind, value: unknown): string | null {
         : 'must be null or an object of component weights (numbers >= 0), e.g. {"accuracy": 0.5}';
     case 'level':
       return typeof value === 'string' && LEVELS.includes(value) ? null : `must be one of ${LEVELS.join(', ')}`;
+    case 'url':
+      return value === null || (typeof value === 'string' && /^postgres(ql)?:\/\/./.test(value)) ? null : 'must be null or a postgres:// URL';
+    case 'names':
+      return Array.isArray(value) && value.length > 0 && value.every((n) => typeof n === 'string' && n !== '') ? null : 'must be a non-empty list of names';
+    case 'patterns':
+      return value === null || (Array.isArray(value) && value.every((n) => typeof n === 'string' && n !== '')) ? null : 'must be null or a list of column patterns';
   }
 }
 
 function invalid(key: string, value: unknown, problem: string): AppError {
-  return new AppError('INVALID_CONFIG', `${key} = ${JSON.stringify(value)}: ${problem}`, { field: key, value });
+  // A database URL may carry a password: shown and kept with it masked.
+  const shown = KINDS[key as keyof OrchestratorConfig] === 'url' && typeof value === 'string' ? redactUrl(value) : value;
+  return new AppError('INVALID_CONFIG', `${key} = ${JSON.stringify(shown)}: ${problem}`, { field: key, value: shown });
+}
+
+/** The configuration as it may be logged or shown: the database URL's password masked. */
+export function printableConfig(config: OrchestratorConfig): OrchestratorConfig {
+  return config.database_url ? { ...config, database_url: redactUrl(config.database_url) } : config;
 }

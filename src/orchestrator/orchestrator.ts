@@ -28,7 +28,7 @@ import { ROLES, type AgentCallContext, type AgentServices, type HistoricalQuery,
 import { Admission } from './admission.js';
 import { Bulkhead } from './bulkhead.js';
 import { TtlCache } from './cache.js';
-import { resolveConfig, type OrchestratorConfig } from './config.js';
+import { printableConfig, resolveConfig, type OrchestratorConfig } from './config.js';
 import { checkInput, normalizeHistory, type ProcessInput } from './input.js';
 import { checkRequestSql } from './limits.js';
 import { sessionToEvict, trimSession } from './session-limits.js';
@@ -86,7 +86,7 @@ export interface OrchestratorOptions {
   /** Observer of every actor's events, e.g. `createSkyInspector().inspect` from @statelyai/inspect. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** The shipped agents for roles that `agents` does not name, and the services they use. */
-  defaults?: { agents: Record<Role, AgentSpec | AgentSpec[]>; services?: (config: OrchestratorConfig) => Promise<AgentServices> };
+  defaults?: { agents: Record<Role, AgentSpec | AgentSpec[]>; services?: (config: OrchestratorConfig, logger: Logger) => Promise<AgentServices> };
 }
 
 /** What `onStage` listeners hear about one session: each stage entered, each turn's outcome, the expiry. */
@@ -232,14 +232,14 @@ export class Orchestrator {
     // The read-only gate on every generated SQL text parses it, whatever agents are configured.
     await loadParser();
     // Services (databases, catalogs) are started only when a shipped agent is registered.
-    if (defaults?.services && usesShipped(defaults.agents, given)) this.services = await defaults.services(this.config);
+    if (defaults?.services && usesShipped(defaults.agents, given)) this.services = await defaults.services(this.config, this.logger);
     this.bus.subscribe('circuit_breakers', (message) => {
       if ((message.content as { type?: string })?.type === 'orchestrator.shutting_down') {
         for (const breaker of this.breakers.values()) breaker.stop();
       }
     });
     this.roleAgents = Object.fromEntries(ROLES.map((role) => [role, this.registry.get(role)!.map((a) => a.name)])) as Record<Role, string[]>;
-    this.logger.info({ config: this.config, agents: this.roleAgents }, 'orchestrator initialized');
+    this.logger.info({ config: printableConfig(this.config), agents: this.roleAgents }, 'orchestrator initialized');
   }
 
   private startBreakers(): void {

@@ -66,6 +66,11 @@ export function withValueDomains(catalog: Catalog, domains: Record<string, Recor
   return makeCatalog(catalog.ddl, tables);
 }
 
+/** A catalog over tables already built (an introspected database's, annotated). */
+export function catalogOf(ddl: string, tables: Table[]): Catalog {
+  return makeCatalog(ddl, tables);
+}
+
 function makeCatalog(ddl: string, tables: Table[]): Catalog {
   const byName = new Map(tables.map((t) => [t.name.toLowerCase(), t]));
   const columnMaps = new Map(tables.map((t) => [t.name.toLowerCase(), new Map(t.columns.map((c) => [c.name.toLowerCase(), c]))]));
@@ -267,9 +272,15 @@ class CatalogBuilder {
     if (index.unique && columns.length > 0) table.uniqueKeys.push(columns);
   }
 
-  /** `COMMENT ON COLUMN t.c IS '…'` documents a column like a trailing `--` comment. */
+  /** `COMMENT ON COLUMN t.c IS '…'` documents a column like a trailing `--` comment; `COMMENT ON TABLE` its table. */
   private comment(node: AstNode): void {
-    if (node.objtype !== 'OBJECT_COLUMN' || typeof node.comment !== 'string') return;
+    if (typeof node.comment !== 'string') return;
+    if (node.objtype === 'OBJECT_TABLE' || node.objtype === 'OBJECT_VIEW') {
+      const table = this.lookup(nameParts(node.object?.List?.items).at(-1) ?? '');
+      if (table) table.comment = node.comment;
+      return;
+    }
+    if (node.objtype !== 'OBJECT_COLUMN') return;
     const parts = nameParts(node.object?.List?.items);
     const table = this.lookup(parts[parts.length - 2] ?? '');
     const column = table?.columns.find((c) => sameName(c.name, parts[parts.length - 1]));

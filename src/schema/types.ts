@@ -18,8 +18,10 @@ export interface Column {
   unique: boolean;
   /** Known values: from a `-- A | B | C` DDL comment, then from the database for low-cardinality text columns. */
   valueDomain?: string[];
-  /** The trailing `--` comment of the column line, if any. */
+  /** The trailing `--` comment of the column line, or its `COMMENT ON COLUMN` text. */
   comment?: string;
+  /** Configured as sensitive: its values are never sampled (see docs/database.md). */
+  sensitive?: boolean;
 }
 
 export interface ForeignKey {
@@ -38,6 +40,12 @@ export interface Index {
 
 export interface Table {
   name: string;
+  /** A view reads like a table; introspected ones say so. */
+  kind?: 'table' | 'view';
+  /** The PostgreSQL schema it was introspected from. */
+  schema?: string;
+  /** Its `COMMENT ON TABLE` text. */
+  comment?: string;
   columns: Column[];
   primaryKey: string[];
   uniqueKeys: string[][];

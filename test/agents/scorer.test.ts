@@ -28,7 +28,7 @@ beforeAll(async () => {
   spied = {
     catalog: domain.catalog,
     databases: domain.databases.map((db) => ({
-      seed: db.seed,
+      label: db.label,
       query: (sql: string, options?: Parameters<typeof db.query>[1]) => {
         sent.push(sql);
         return db.query(sql, options);

@@ -18,7 +18,7 @@
  */
 import { AppError, isAppError, type ErrorCode } from '../../errors.js';
 import { compareRuns, normalizedSql, DEFAULT_ROW_LIMIT, type DatabaseRun, type ExecutionMatch } from '../../db/match.js';
-import type { SampleDatabase } from '../../db/database.js';
+import type { Database } from '../../db/engine.js';
 import type { Catalog } from '../../schema/types.js';
 import { loadParser } from '../../sql/parser.js';
 import { SQL_BUDGET, measureSqlCost } from '../../sql/budget.js';
@@ -35,7 +35,8 @@ import { presetTotal, type PresetName } from './presets.js';
 /** What scoring needs of a domain: its catalog (for the validator) and its test-suite databases. */
 export interface ScoringDomain {
   catalog: Catalog;
-  databases: readonly Pick<SampleDatabase, 'query' | 'seed'>[];
+  /** Where results are compared; a database's label names it in reports. */
+  databases: readonly (Pick<Database, 'query'> & { label?: string; seed?: number })[];
 }
 
 export interface CompletionItem {

@@ -4,7 +4,7 @@
  * security layer has shown the text to be a single read-only statement.
  * The verdict: valid when no issue is an error (in strict mode, no warning).
  */
-import { AppError } from '../../errors.js';
+import { AppError, isUnavailable } from '../../errors.js';
 import { isParserLoaded, loadParser, parseSql } from '../../sql/parser.js';
 import { businessLayer } from './business.js';
 import type { Layer, ValidationDetails, ValidationIssue, ValidationResult } from './contract.js';
@@ -54,6 +54,7 @@ export async function validateSql(sql: string, deps: ValidatorDeps, options: Val
           Promise.resolve(guarded('business_logic', () => businessLayer(ctx))),
           performanceLayer(ctx, planned).catch((err) => {
             signal?.throwIfAborted();
+            if (isUnavailable(err)) throw err;
             return internalFailure('performance', err);
           }),
         ]
@@ -63,7 +64,11 @@ export async function validateSql(sql: string, deps: ValidatorDeps, options: Val
   return assemble(sql, reports, strict, started);
 }
 
-/** EXPLAIN only for a text the security layer passed; an abort propagates, any other failure is the planner's verdict. */
+/**
+ * EXPLAIN only for a text the security layer passed. An abort propagates, and
+ * so does a database that cannot be reached (an outage says nothing of the
+ * SQL: the call fails and is retried); any other failure is the planner's verdict.
+ */
 async function plan(ctx: ValidationContext, safe: boolean, signal?: AbortSignal): Promise<PlanOutcome> {
   const explain = ctx.deps.explain;
   if (!explain) return { kind: 'none', reason: 'no_database' };
@@ -72,6 +77,7 @@ async function plan(ctx: ValidationContext, safe: boolean, signal?: AbortSignal)
     return { kind: 'plan', plan: await explain(ctx.sql, signal) };
   } catch (error) {
     signal?.throwIfAborted();
+    if (isUnavailable(error)) throw error;
     return { kind: 'error', error };
   }
 }

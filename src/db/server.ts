@@ -1,0 +1,267 @@
+/**
+ * A user's PostgreSQL server as a `Database` (see engine.ts), through
+ * node-postgres with a small pool.
+ *
+ * SQL the system did not write itself goes through `gate` (exactly one
+ * read-only statement, checked by Postgres' own parser) and is then sent
+ * alone through the extended protocol (`queryMode: 'extended'`: the server
+ * refuses more than one command there), inside a transaction this module
+ * opens with its own text:
+ *
+ *   BEGIN READ ONLY; SET LOCAL statement_timeout …; SET LOCAL lock_timeout …;
+ *   SET LOCAL idle_in_transaction_session_timeout …
+ *   DECLARE gl_rl_rows NO SCROLL CURSOR FOR <statement>      (alone)
+ *   FETCH FORWARD <cap + 1> FROM gl_rl_rows; ROLLBACK
+ *
+ * and every connection also starts with `default_transaction_read_only = on`.
+ * A statement over its budget is cancelled by the server itself
+ * (statement_timeout) and reported as QUERY_TIMEOUT; a caller's abort sends
+ * the protocol's cancel request; a server that stops answering altogether has
+ * its connection destroyed after the budget and a grace period, so nothing
+ * waits forever and the pool keeps only healthy connections.
+ */
+import { dirname, join } from 'node:path';
+import pg from 'pg';
+import { AppError } from '../errors.js';
+import type { Catalog } from '../schema/types.js';
+import { defaultCacheDir, readCached, writeCached } from './datadir-cache.js';
+import {
+  checkRowLimit, CURSOR, CURSOR_PREFIX, DEFAULT_ROW_LIMIT, domainColumns, EXPLAIN_PREFIX, gate, readDomainRow, skippable, valueDomainSql,
+  type Database, type GatedStatement, type QueryOptions, type QueryResult, type ValueDomains,
+} from './engine.js';
+import { sqlIdentifier } from './sample-data.js';
+import { serverError } from './server-errors.js';
+import { parseDatabaseUrl, type DatabaseTarget } from './url.js';
+
+export interface ServerDatabaseOptions {
+  url: string;
+  /** The schemas unqualified names resolve in, in order (`search_path`). Default `public`. */
+  schemas?: string[];
+  /** Budget of one statement. Default 5 s. */
+  statementTimeoutMs?: number;
+  /** Longest wait for a lock. Default 1 s. */
+  lockTimeoutMs?: number;
+  /** Longest wait for a connection (connect, or a free slot in the pool). Default 5 s. */
+  connectTimeoutMs?: number;
+  /** Connections kept. Default 4. */
+  poolSize?: number;
+  /** Where derived values are kept; `false` disables. Default: see `defaultCacheDir`. */
+  cacheDir?: string | false;
+  /** Rows read per table when sampling values. Default 10,000. */
+  sampleRows?: number;
+  /** Budget of one sampling query; a table not sampled in time is skipped. Default 2 s. */
+  sampleTimeoutMs?: number;
+  /** Ignore derived values kept on disk (and write them anew). */
+  refresh?: boolean;
+}
+
+
+/** Extra time a silent server gets past a statement's budget before its connection is given up. */
+const GRACE_MS = 2000;
+
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 5000;
+
+// Values as the sample databases give them (database.ts): dates and timestamps as Postgres' text,
+// BIGINT as a number when exact, JSON as its text.
+const TEXT = (value: string) => value;
+const TYPE_PARSERS: Record<number, (value: string) => unknown> = {
+  1082: TEXT, 1114: TEXT, 1184: TEXT, 114: TEXT, 3802: TEXT,
+  20: (value) => (Number.isSafeInteger(Number(value)) ? Number(value) : value),
+};
+const types = {
+  getTypeParser: ((oid: number, format?: string) =>
+    TYPE_PARSERS[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+export class ServerDatabase implements Database {
+  readonly label: string;
+  readonly target: DatabaseTarget;
+  readonly schemas: string[];
+  readonly statementTimeoutMs: number;
+  private readonly lockTimeoutMs: number;
+  private readonly pool: pg.Pool;
+  private readonly cacheDir: string | undefined;
+  readonly sampleRows: number;
+  private readonly sampleTimeoutMs: number;
+  private readonly refresh: boolean;
+  private closed = false;
+  /** Keys the derived values kept on disk: the introspected definitions' fingerprint, once known. */
+  fingerprint: string | undefined;
+
+  constructor(options: ServerDatabaseOptions) {
+    this.target = parseDatabaseUrl(options.url);
+    this.label = this.target.label;
+    this.schemas = options.schemas?.length ? options.schemas : ['public'];
+    this.statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 1000;
+    this.cacheDir = options.cacheDir === false ? undefined : (options.cacheDir ?? defaultCacheDir());
+    this.sampleRows = options.sampleRows ?? 10_000;
+    this.sampleTimeoutMs = options.sampleTimeoutMs ?? 2000;
+    this.refresh = options.refresh ?? false;
+    const searchPath = this.schemas.map((s) => sqlIdentifier(s).replaceAll('\\', '\\\\').replaceAll(' ', '\\ ')).join(',');
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 4,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      idleTimeoutMillis: 30_000,
+      allowExitOnIdle: true,
+      keepAlive: true,
+      application_name: 'gl-rl',
+      options: `-c default_transaction_read_only=on -c search_path=${searchPath}`,
+      types,
+    });
+    // An idle connection lost (server restart): the pool drops it and connects anew on next use.
+    this.pool.on('error', () => undefined);
+  }
+
+  async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+    const rowLimit = checkRowLimit(options.rowLimit ?? DEFAULT_ROW_LIMIT);
+    const statement = gate(sql);
+    const result = await this.untrusted(statement, CURSOR_PREFIX, options, async (client) => {
+      const fetched = (await client.query({ text: `FETCH FORWARD ${rowLimit + 1} FROM ${CURSOR}`, rowMode: 'array' })) as pg.QueryResult<unknown[]>;
+      return fetched;
+    });
+    const rows = result.rows;
+    const truncated = rows.length > rowLimit;
+    return { columns: result.fields.map((f) => f.name), rows: truncated ? rows.slice(0, rowLimit) : rows, truncated };
+  }
+
+  async explain(sql: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<unknown> {
+    const statement = gate(sql);
+    const result = await this.untrusted(statement, EXPLAIN_PREFIX, options);
+    const plan = result.rows[0]?.[0];
+    return typeof plan === 'string' ? JSON.parse(plan) : plan;
+  }
+
+  /**
+   * Bounded sampling: per table, at most `sampleRows` rows are read
+   * (`LIMIT` in a subquery, so the server stops scanning there), under the
+   * statement budget; a table that cannot be sampled in time is skipped.
+   * Sensitive columns are never read.
+   */
+  readValueDomains(catalog: Catalog, maxDistinct = 12): Promise<ValueDomains> {
+    return this.derived(`value-domains-${maxDistinct}-${this.sampleRows}`, () => this.sampleValueDomains(catalog, maxDistinct));
+  }
+
+  /** `readValueDomains` without the cache. */
+  async sampleValueDomains(catalog: Catalog, maxDistinct = 12): Promise<ValueDomains> {
+    const domains: ValueDomains = {};
+    for (const table of catalog.tables) {
+      const columns = domainColumns(table);
+      if (columns.length === 0) continue;
+      const from = `(SELECT ${columns.map((c) => sqlIdentifier(c.name)).join(', ')} FROM ${sqlIdentifier(table.name)} LIMIT ${this.sampleRows}) AS sample`;
+      try {
+        const { rows } = await this.query(valueDomainSql(columns, from, maxDistinct), { rowLimit: 1, timeoutMs: this.sampleTimeoutMs });
+        readDomainRow(domains, table.name, columns, rows[0]!, maxDistinct);
+      } catch (err) {
+        if (!skippable(err)) throw err;
+      }
+    }
+    return domains;
+  }
+
+  async derived<T>(name: string, compute: () => Promise<T>): Promise<T> {
+    const file = this.cacheDir && this.fingerprint ? join(this.cacheDir, 'server', `${this.fingerprint}.${name}.json`) : undefined;
+    const cached = file && !this.refresh ? readCached(file) : undefined;
+    if (cached) {
+      try {
+        return JSON.parse(Buffer.from(cached).toString('utf8')) as T;
+      } catch {
+        // A torn file: computed again and rewritten.
+      }
+    }
+    const value = await compute();
+    if (file) writeCached(dirname(file), file, Buffer.from(JSON.stringify(value)));
+    return value;
+  }
+
+  /**
+   * Our own catalog queries (introspection, privileges), read-only and under
+   * the statement budget, with parameters; never SQL from outside.
+   */
+  async catalogQuery<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+    return this.transaction({}, async (client) => (await client.query<R>(text, values)).rows);
+  }
+
+  /** Checks the server answers (a round trip); DATABASE_UNAVAILABLE naming what to check otherwise. */
+  async ping(): Promise<void> {
+    await this.catalogQuery('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end().catch(() => undefined);
+  }
+
+  /** The gated statement alone, after `prefix`, in the read-only transaction; `then` reads what it left (the cursor). */
+  private untrusted<T = pg.QueryResult<unknown[]>>(
+    statement: GatedStatement,
+    prefix: string,
+    options: { signal?: AbortSignal; timeoutMs?: number },
+    then?: (client: pg.PoolClient) => Promise<T>,
+  ): Promise<T> {
+    return this.transaction(options, async (client) => {
+      const sent = (await client
+        .query({ text: prefix + statement.text, rowMode: 'array', queryMode: 'extended' } as pg.QueryConfig)
+        .catch((err: unknown) => {
+          throw serverError(err, this.target, { statement, prefix }, Math.round(options.timeoutMs ?? this.statementTimeoutMs));
+        })) as pg.QueryResult<unknown[]>;
+      return then ? then(client) : (sent as T);
+    });
+  }
+
+  private async transaction<T>(options: { signal?: AbortSignal; timeoutMs?: number }, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const { signal } = options;
+    if (signal?.aborted) throw signal.reason;
+    if (this.closed) throw new AppError('DATABASE_UNAVAILABLE', `${this.label}: the connection pool is closed`);
+    const timeoutMs = options.timeoutMs ?? this.statementTimeoutMs;
+    const client = await this.pool.connect().catch((err: unknown) => {
+      throw serverError(err, this.target);
+    });
+    let destroy = false;
+    let silent = false;
+    // A server that stops answering (network gone, host frozen): the connection is given up.
+    const guard = setTimeout(() => {
+      silent = destroy = true;
+      (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    }, timeoutMs + GRACE_MS);
+    const onAbort = () => this.cancel(client);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const ms = Math.max(1, Math.round(timeoutMs));
+    try {
+      await client.query(
+        `BEGIN READ ONLY; SET LOCAL statement_timeout = ${ms}; SET LOCAL lock_timeout = ${Math.min(ms, this.lockTimeoutMs)}; ` +
+          `SET LOCAL idle_in_transaction_session_timeout = ${ms + GRACE_MS}`,
+      );
+      const value = await work(client);
+      await client.query('ROLLBACK');
+      return value;
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      try {
+        if (!silent) await client.query('ROLLBACK');
+      } catch {
+        destroy = true;
+      }
+      if (silent) {
+        throw new AppError('QUERY_TIMEOUT', `${this.label} did not answer within ${ms + GRACE_MS} ms; check the server and the network`, {
+          timeout_ms: ms,
+        });
+      }
+      throw err instanceof AppError ? err : serverError(err, this.target, undefined, ms);
+    } finally {
+      clearTimeout(guard);
+      signal?.removeEventListener('abort', onAbort);
+      client.release(destroy);
+    }
+  }
+
+  /** The protocol's cancel request for what `client` is running (a separate short connection, no login). */
+  private cancel(client: pg.PoolClient): void {
+    const active = (client as unknown as { activeQuery?: unknown }).activeQuery;
+    if (!active) return;
+    const canceller = new pg.Client({ connectionString: this.target.url });
+    (canceller as unknown as { cancel(client: unknown, query: unknown): void }).cancel(client, active);
+  }
+}

@@ -3,9 +3,27 @@
  * gives the specification's orchestrator with the shipped agents for every
  * role not named in `agents`.
  */
-import { createDomain, defaultAgents } from './agents/defaults.js';
+import { createDomain, defaultAgents, type DomainOptions } from './agents/defaults.js';
+import type { OrchestratorConfig } from './orchestrator/config.js';
 import type { Role } from './agents/types.js';
 import { Orchestrator, type OrchestratorOptions } from './orchestrator/orchestrator.js';
+
+/** The shipped domain's options from resolved settings. */
+export function domainOptions(config: OrchestratorConfig, warn?: (message: string) => void): DomainOptions {
+  return {
+    schema_file: config.schema_file,
+    vocabulary_file: config.vocabulary_file,
+    seeds: config.seeds,
+    cache_ttl: config.cache_ttl,
+    reward_weights: config.reward_weights,
+    database_url: config.database_url,
+    schemas: config.schemas,
+    require_read_only_role: config.require_read_only_role,
+    sensitive_columns: config.sensitive_columns,
+    statement_timeout: config.statement_timeout,
+    ...(warn ? { warn } : {}),
+  };
+}
 
 export type PublicOrchestratorOptions = Omit<OrchestratorOptions, 'defaults'>;
 
@@ -14,20 +32,7 @@ function withDefaults(options: PublicOrchestratorOptions): OrchestratorOptions {
     ...options,
     defaults: {
       agents: defaultAgents as Record<Role, (typeof defaultAgents)[Role]>,
-      services: (config, logger) =>
-        createDomain({
-          schema_file: config.schema_file,
-          vocabulary_file: config.vocabulary_file,
-          seeds: config.seeds,
-          cache_ttl: config.cache_ttl,
-          reward_weights: config.reward_weights,
-          database_url: config.database_url,
-          schemas: config.schemas,
-          require_read_only_role: config.require_read_only_role,
-          sensitive_columns: config.sensitive_columns,
-          statement_timeout: config.statement_timeout,
-          warn: (message) => logger.warn(message),
-        }),
+      services: (config, logger) => createDomain(domainOptions(config, (message) => logger.warn(message))),
     },
   };
 }

@@ -1,15 +1,16 @@
 /**
- * The shipped domain (catalog, vocabulary, one seed-1 sample database) for
- * commands that use an agent's logic directly rather than a whole workflow.
+ * The domain (catalog, vocabulary, its databases) for commands that use an
+ * agent's logic directly rather than a whole workflow: from the bundled
+ * schema, a DDL file, or a user's database, as the settings resolve.
  */
 import type { Domain } from '../agents/defaults.js';
-import { prestartDatabase } from './shared.js';
+import { domainConfig, prestartDatabase, type DomainRequest } from './shared.js';
 
-export async function withDomain<T>(schema: string | undefined, use: (domain: Domain) => Promise<T>): Promise<T> {
-  const options = { schema_file: schema ?? null, seeds: [1] };
-  await prestartDatabase(options);
-  const { createDomain } = await import('../agents/defaults.js');
-  const domain = await createDomain(options);
+export async function withDomain<T>(request: DomainRequest, use: (domain: Domain) => Promise<T>, extra: { refresh?: boolean } = {}): Promise<T> {
+  const config = { ...domainConfig(request), seeds: [1] };
+  await prestartDatabase(config);
+  const [{ createDomain, domainOptions }, { resolveConfig }] = await Promise.all([import('../index.js'), import('../orchestrator/config.js')]);
+  const domain = await createDomain({ ...domainOptions(resolveConfig({ config })), ...extra });
   try {
     return await use(domain);
   } finally {

@@ -1,6 +1,7 @@
 /** The `gl-rl` program: global options and every command of the registry. */
 import { Command } from 'commander';
 import { COMMANDS } from './commands/index.js';
+import { addDatabaseOptions, DATABASE_COMMANDS } from './shared.js';
 
 export function buildProgram(): Command {
   const program = new Command('gl-rl')
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   for (const register of COMMANDS) register(program);
+  for (const command of program.commands) if (DATABASE_COMMANDS.has(command.name())) addDatabaseOptions(command);
   for (const command of program.commands) command.exitOverride().showHelpAfterError('(add --help for usage)');
   return program;
 }

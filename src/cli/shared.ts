@@ -98,8 +98,42 @@ export function logLevel(options: GlobalOptions, env: NodeJS.ProcessEnv = proces
   return env.GL_RL_LOG_LEVEL ? undefined : 'warn';
 }
 
-export interface OrchestratorRequest extends GlobalOptions {
+/** Commands that read a domain (and `serve`): they take the user's-database options. */
+export const DATABASE_COMMANDS = new Set(['ask', 'analyze', 'validate', 'batch', 'eval', 'train', 'serve']);
+
+/** `--database`, `--schemas`, `--require-read-only-role`; no default is shown, so a URL from the environment never reaches --help. */
+export function addDatabaseOptions(command: Command): void {
+  command
+    .option('--database <url>', "a PostgreSQL server to introspect, plan and run on, read-only: postgres://user:password@host:5432/db (or GL_RL_DATABASE_URL)")
+    .option('--schemas <list>', "the server's schemas to read, comma-separated, searched in this order (default: public)", nameList)
+    .option('--require-read-only-role', 'refuse to start when the database role can write or owns tables');
+}
+
+function nameList(value: string): string[] {
+  const names = value.split(',').map((s) => s.trim());
+  if (names.some((n) => n === '')) throw new InvalidArgumentError('expected names separated by commas, e.g. public,sales.');
+  return names;
+}
+
+/** Where a command's domain comes from: a DDL file, a user's database, or both. */
+export interface DomainRequest {
   schema?: string;
+  database?: string;
+  schemas?: string[];
+  requireReadOnlyRole?: boolean;
+}
+
+/** The settings a command's domain options give; those not given are left to the environment and the config file. */
+export function domainConfig(options: DomainRequest): Record<string, unknown> {
+  return {
+    ...(options.schema ? { schema_file: options.schema } : {}),
+    ...(options.database ? { database_url: options.database } : {}),
+    ...(options.schemas ? { schemas: options.schemas } : {}),
+    ...(options.requireReadOnlyRole ? { require_read_only_role: true } : {}),
+  };
+}
+
+export interface OrchestratorRequest extends GlobalOptions, DomainRequest {
   inspect?: string | boolean;
 }
 
@@ -111,7 +145,7 @@ export interface CliOrchestrator {
 
 export async function openOrchestrator(options: OrchestratorRequest): Promise<CliOrchestrator> {
   const level = logLevel(options);
-  const config = { ...(level ? { log_level: level } : {}), ...(options.schema ? { schema_file: options.schema } : {}) };
+  const config = { ...(level ? { log_level: level } : {}), ...domainConfig(options) };
   await prestartDatabase(config);
   const [{ createOrchestrator }, inspector, agents] = await Promise.all([
     import('../index.js'),
@@ -145,7 +179,9 @@ export async function prestartDatabase(config: Record<string, unknown>): Promise
     import('../paths.js'),
   ]);
   try {
-    const { schema_file, seeds } = resolveConfig({ config });
+    const { schema_file, seeds, database_url } = resolveConfig({ config });
+    // On a user's server, the sample databases serve rewards only and boot when first needed.
+    if (database_url) return;
     prestartSampleDatabase({ ddl: await readFile(schema_file ?? DEFAULT_SCHEMA_FILE, 'utf8'), seed: seeds[0]! });
   } catch {
     // Reported, with its field, when the orchestrator resolves the same configuration.

@@ -42,11 +42,9 @@ export async function checkPrivileges(db: ServerDatabase): Promise<PrivilegeRepo
 export function privilegeWarning(report: PrivilegeReport, label: string): string | undefined {
   if (report.readOnly) return undefined;
   const list = (names: string[]) => `${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}`;
-  const powers = [
-    report.superuser ? 'is a superuser' : '',
-    report.writable.length > 0 ? `may write to ${list(report.writable)}` : '',
-    report.owned.length > 0 ? `owns ${list(report.owned)}` : '',
-  ].filter(Boolean);
+  const powers = report.superuser
+    ? ['is a superuser']
+    : [report.writable.length > 0 ? `may write to ${list(report.writable)}` : '', report.owned.length > 0 ? `owns ${list(report.owned)}` : ''].filter(Boolean);
   return (
     `role ${report.role} on ${label} ${powers.join(' and ')}; statements run read-only, but connect as a read-only role ` +
     `(e.g. CREATE ROLE gl_rl_reader LOGIN PASSWORD '…'; GRANT pg_read_all_data TO gl_rl_reader; see docs/database.md)`

@@ -33,14 +33,19 @@ export interface UserDatabase {
   introspection?: Omit<Introspection, 'catalog'>;
 }
 
-export async function openUserDatabase(options: UserDatabaseOptions): Promise<UserDatabase> {
-  const server = new ServerDatabase({
+/** The pool alone (no check, no catalog): connections open on first use. */
+export function connectServer(options: Pick<UserDatabaseOptions, 'url' | 'schemas' | 'statementTimeoutMs' | 'refresh' | 'cacheDir'>): ServerDatabase {
+  return new ServerDatabase({
     url: options.url,
     schemas: options.schemas,
     statementTimeoutMs: options.statementTimeoutMs,
     refresh: options.refresh,
     cacheDir: options.cacheDir,
   });
+}
+
+export async function openUserDatabase(options: UserDatabaseOptions): Promise<UserDatabase> {
+  const server = connectServer(options);
   try {
     const warn = options.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
     const privileges = await enforceLeastPrivilege(server, { require: options.requireReadOnlyRole === true, warn });

@@ -12,10 +12,15 @@ import { basename } from 'node:path';
 import { createOrchestrator, defaultAgents, type Orchestrator } from '../index.js';
 import { createLlmGenerator, llmOptionsFromEnv } from '../agents/query-generator/llm/index.js';
 import type { ExampleMemory } from '../agents/query-generator/memory/index.js';
-import { openDatabases, openTestSuite, type SampleDatabase } from '../db/database.js';
+import { openDatabases, openTestSuite } from '../db/database.js';
 import { AppError } from '../errors.js';
+import type { Database } from '../db/engine.js';
+import { parseDatabaseUrl } from '../db/url.js';
+import { openUserDatabase } from '../db/user-database.js';
+import { resolveConfig } from '../orchestrator/config.js';
 import { DEFAULT_SCHEMA_FILE } from '../paths.js';
 import { loadCatalogFile } from '../schema/catalog.js';
+import type { Catalog } from '../schema/types.js';
 import { loadParser } from '../sql/parser.js';
 
 export interface RunOrchestratorOptions {
@@ -51,6 +56,9 @@ export async function openMemory(path: string, warn: (message: string) => void):
 }
 
 export interface TestDatabaseOptions {
+  /** Settings as the orchestrator's (the environment resolves the rest): `schema_file`, `database_url`, … */
+  config?: Record<string, unknown>;
+  /** A DDL file (the same as `config.schema_file`). */
   schema_file?: string | null;
   seeds: number[];
   /**
@@ -60,12 +68,38 @@ export interface TestDatabaseOptions {
   test_data?: readonly string[];
 }
 
-/** The test-suite databases for scoring, one per seed or per test-data file, over the schema the orchestrator uses. */
-export async function openTestDatabases(options: TestDatabaseOptions): Promise<SampleDatabase[]> {
+/**
+ * The databases results are compared on, over the domain the orchestrator
+ * uses: the user's database first when one is configured (read-only), then
+ * one seeded database per seed (or one per test-data file), built from its catalog.
+ */
+export async function openTestDatabases(options: TestDatabaseOptions): Promise<Database[]> {
   await loadParser();
-  const catalog = loadCatalogFile(options.schema_file ?? DEFAULT_SCHEMA_FILE);
-  if (!options.test_data || options.test_data.length === 0) return openTestSuite({ catalog, seeds: options.seeds });
-  const files = options.test_data.map((path) => {
+  const config = resolveConfig({ config: { ...options.config, ...(options.schema_file ? { schema_file: options.schema_file } : {}) } });
+  const user = config.database_url
+    ? await openUserDatabase({
+        url: config.database_url,
+        schemas: config.schemas,
+        ddl: config.schema_file ? readFileSync(config.schema_file, 'utf8') : undefined,
+        sensitive: config.sensitive_columns,
+        statementTimeoutMs: config.statement_timeout * 1000,
+        requireReadOnlyRole: config.require_read_only_role,
+        // The orchestrator's own start has already warned about the role.
+        warn: () => undefined,
+      })
+    : undefined;
+  try {
+    const catalog = user?.catalog ?? loadCatalogFile(config.schema_file ?? DEFAULT_SCHEMA_FILE);
+    const seeded = options.test_data?.length ? await openTestData(catalog, options.test_data) : await openTestSuite({ catalog, seeds: options.seeds });
+    return [...(user ? [user.server] : []), ...seeded];
+  } catch (err) {
+    await user?.server.close();
+    throw err;
+  }
+}
+
+function openTestData(catalog: Catalog, paths: readonly string[]): Promise<Database[]> {
+  const files = paths.map((path) => {
     try {
       return { path, data: readFileSync(path, 'utf8') };
     } catch (err) {
@@ -73,4 +107,10 @@ export async function openTestDatabases(options: TestDatabaseOptions): Promise<S
     }
   });
   return openDatabases(files.map(({ path, data }) => ({ catalog, data, name: basename(path) })));
+}
+
+/** Which databases the orchestrator's rewards compare on, by label, for summaries. */
+export function scoringDatabases(config: Record<string, unknown> = {}): string[] {
+  const resolved = resolveConfig({ config });
+  return [...(resolved.database_url ? [parseDatabaseUrl(resolved.database_url).label] : []), ...resolved.seeds.map((seed) => `seed ${seed}`)];
 }

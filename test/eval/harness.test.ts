@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../../src/index.js';
-import { closeAll, type SampleDatabase } from '../../src/db/database.js';
+import { closeAll, type Database } from '../../src/db/database.js';
 import { parseDataset, type DatasetItem } from '../../src/eval/dataset.js';
 import { runEvaluation, type EvaluationReport } from '../../src/eval/harness.js';
 import { executionMatch } from '../../src/db/match.js';
@@ -33,7 +33,7 @@ const DEV = readFileSync(join(import.meta.dirname, '../fixtures/gl-dev.jsonl'), 
 const DEV_PICK = [...DEV.filter((l) => l.sql).slice(0, 3), DEV.find((l) => l.expect === 'refuse')!, DEV.find((l) => l.expect === 'safe')!];
 
 let orchestrator: Orchestrator;
-let databases: SampleDatabase[];
+let databases: Database[];
 let report: EvaluationReport;
 let items: DatasetItem[];
 

@@ -1,13 +1,13 @@
 /** `gl-rl analyze "question"`: the schema analyzer's view of a question (tables, joins, filters, entities). */
 import type { Command } from 'commander';
 import type { SchemaAnalysis } from '../../agents/schema-analyzer/contract.js';
-import { UsageError, action, globalOptions, integer, openOrchestrator, writeJson, writeOut, type GlobalOptions } from '../shared.js';
+import { UsageError, action, globalOptions, integer, openOrchestrator, writeJson, writeOut, type OrchestratorRequest } from '../shared.js';
 
-interface AnalyzeOptions extends GlobalOptions {
+interface AnalyzeOptions extends OrchestratorRequest {
   json?: boolean;
-  schema?: string;
   depth: number;
   hint?: string[];
+  refresh?: boolean;
 }
 
 export function register(program: Command): void {
@@ -19,11 +19,13 @@ export function register(program: Command): void {
     .option('--schema <file>', 'DDL file of the domain (default: the bundled GL schema)')
     .option('--depth <n>', 'foreign-key hops for join paths', integer('--depth', 0), 3)
     .option('--hint <table...>', 'tables the analysis should consider first')
+    .option('--refresh', "introspect the user's database again and resample its values, replacing the cached catalog")
     .action(action(async (question: string, options: AnalyzeOptions, command: Command) => analyze(question, { ...options, ...globalOptions(command) })));
 }
 
 async function analyze(question: string, options: AnalyzeOptions): Promise<number> {
   if (question.trim() === '') throw new UsageError('the question must not be empty');
+  if (options.refresh) await refreshCatalog(options);
   // One hop of the orchestrator's pipeline: the registered schema analyzer, its request and response on the message bus.
   const { orchestrator, close } = await openOrchestrator(options);
   try {
@@ -38,6 +40,24 @@ async function analyze(question: string, options: AnalyzeOptions): Promise<numbe
   } finally {
     await close();
   }
+}
+
+/** Introspects and samples anew (the cache is rewritten), so the analysis below reads the fresh catalog. */
+async function refreshCatalog(options: AnalyzeOptions): Promise<void> {
+  const { withDomain } = await import('../domain.js');
+  await withDomain(
+    options,
+    async ({ user, catalog }) => {
+      if (!user) throw new UsageError('--refresh reads a user\'s database: give --database URL (or set GL_RL_DATABASE_URL)');
+      const views = catalog.tables.filter((t) => t.kind === 'view').length;
+      const sampled = catalog.tables.reduce((n, t) => n + t.columns.filter((c) => c.valueDomain).length, 0);
+      const took = user.introspection ? ` in ${user.introspection.ms} ms` : '';
+      process.stderr.write(
+        `catalog of ${user.server.label} refreshed${took}: ${catalog.tables.length - views} tables, ${views} views, ${sampled} columns with value domains\n`,
+      );
+    },
+    { refresh: true },
+  );
 }
 
 function renderAnalysis(a: SchemaAnalysis): string {

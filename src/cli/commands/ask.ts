@@ -1,12 +1,13 @@
 /**
  * `gl-rl ask "question"`: one turn of the workflow. Human output shows the
  * SQL laid out by clause, the reasoning steps, the confidence and the
- * validation summary; `--execute` runs the SQL read-only on the sample
- * database (seed 1) and shows the first rows, when the validator passed it.
+ * validation summary; `--execute` runs the SQL read-only on the user's
+ * database (`--database`) or else the sample database (seed 1) and shows the
+ * first rows, when the validator passed it.
  */
 import { Option, type Command } from 'commander';
 import { isErrorResponse, type ProcessOutcome, type ProcessResult } from '../../orchestrator/result.js';
-import { EXIT, INSPECT_HELP, action, globalOptions, integer, openOrchestrator, writeJson, writeOut, type OrchestratorRequest } from '../shared.js';
+import { EXIT, INSPECT_HELP, action, domainConfig, globalOptions, integer, openOrchestrator, writeJson, writeOut, type OrchestratorRequest } from '../shared.js';
 
 interface AskOptions extends OrchestratorRequest {
   json?: boolean;
@@ -23,7 +24,7 @@ export function register(program: Command): void {
     .description('turn a business question into validated SQL')
     .argument('<question>', 'the question, in quotes')
     .option('--json', 'print the result (or error response) as one JSON document')
-    .option('--execute', 'run the SQL read-only on the sample database (seed 1) and print the first rows')
+    .option('--execute', 'run the SQL read-only on --database, or else on the sample database (seed 1), and print the first rows')
     .option('--rows <n>', 'rows to print with --execute', integer('--rows', 1), 20)
     .option('--session <id>', 'session id (a conversation; earlier turns inform this one)')
     .option('--schema <file>', 'DDL file of the domain (default: the bundled GL schema)')
@@ -63,16 +64,24 @@ export type Execution = { columns: string[]; rows: unknown[][]; truncated: boole
 
 const NOT_RUN: Execution = { skipped: 'the validator marked the SQL invalid, so it was not run' };
 
-/** The SQL on a fresh seed-1 sample database, through its read-only path; a failure is reported, not thrown. */
+/**
+ * The SQL on the user's database when one is configured, else on a fresh
+ * seed-1 sample database, through the read-only path; a failure is reported, not thrown.
+ */
 async function execute(sql: ProcessResult['sql'], options: AskOptions): Promise<Execution> {
-  const [{ openSampleDatabase }, { loadCatalogFile }, { DEFAULT_SCHEMA_FILE }] = await Promise.all([
+  const [{ openSampleDatabase }, { connectServer }, { loadCatalogFile }, { DEFAULT_SCHEMA_FILE }, { resolveConfig }] = await Promise.all([
     import('../../db/database.js'),
+    import('../../db/user-database.js'),
     import('../../schema/catalog.js'),
     import('../../paths.js'),
+    import('../../orchestrator/config.js'),
   ]);
-  let db;
+  let db: import('../../db/engine.js').Database | undefined;
   try {
-    db = await openSampleDatabase({ catalog: loadCatalogFile(options.schema ?? DEFAULT_SCHEMA_FILE), seed: 1 });
+    const config = resolveConfig({ config: domainConfig(options) });
+    db = config.database_url
+      ? connectServer({ url: config.database_url, schemas: config.schemas, statementTimeoutMs: config.statement_timeout * 1000 })
+      : await openSampleDatabase({ catalog: loadCatalogFile(config.schema_file ?? DEFAULT_SCHEMA_FILE), seed: 1 });
     return await db.query(sql, { rowLimit: options.rows });
   } catch (error) {
     const e = error as { message?: string; code?: string };

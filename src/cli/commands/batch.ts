@@ -5,14 +5,13 @@
  * INVALID_INPUT line and the batch goes on. Exit 0 when the run finished.
  */
 import type { Command } from 'commander';
-import { EXIT, action, globalOptions, integer, openOrchestrator, readInput, writeOut, type GlobalOptions } from '../shared.js';
+import { EXIT, action, globalOptions, integer, openOrchestrator, readInput, writeOut, type OrchestratorRequest } from '../shared.js';
 
-interface BatchOptions extends GlobalOptions {
+interface BatchOptions extends OrchestratorRequest {
   input: string;
   output: string;
   concurrency?: number;
   json?: boolean;
-  schema?: string;
 }
 
 export function register(program: Command): void {

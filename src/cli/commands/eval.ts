@@ -5,9 +5,9 @@
  * done or execution accuracy is below `--min-accuracy`, 2 usage error.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { EXIT, action, globalOptions, integer, logLevel, writeOut, type GlobalOptions } from '../shared.js';
+import { EXIT, action, domainConfig, globalOptions, integer, logLevel, writeOut, type DomainRequest, type GlobalOptions } from '../shared.js';
 
-interface EvalOptions extends GlobalOptions {
+interface EvalOptions extends GlobalOptions, DomainRequest {
   dataset: string;
   seeds: number[];
   json?: boolean;
@@ -15,7 +15,6 @@ interface EvalOptions extends GlobalOptions {
   minAccuracy?: number;
   memory?: string;
   concurrency?: number;
-  schema?: string;
   testData?: string[];
 }
 
@@ -75,10 +74,10 @@ async function evaluate(options: EvalOptions): Promise<number> {
   if (dataset.items.length === 0) throw new Error(`${options.dataset} has no usable item`);
   const memory = options.memory ? await openMemory(options.memory, warn) : undefined;
   const level = logLevel(options);
-  const schema_file = options.schema ?? null;
+  const domain = domainConfig(options);
   const [orchestrator, databases] = await Promise.all([
-    openRunOrchestrator({ config: { ...(level ? { log_level: level } : {}), ...(schema_file ? { schema_file } : {}) }, memory }),
-    openTestDatabases({ schema_file, seeds: options.seeds, ...(options.testData ? { test_data: options.testData } : {}) }),
+    openRunOrchestrator({ config: { ...(level ? { log_level: level } : {}), ...domain }, memory }),
+    openTestDatabases({ config: domain, seeds: options.seeds, ...(options.testData ? { test_data: options.testData } : {}) }),
   ]);
   const progress = createProgress({ total: dataset.items.length, label: 'eval', force: options.progress });
   try {

@@ -5,16 +5,15 @@
  * down gracefully: no request in flight is lost.
  */
 import type { Command } from 'commander';
-import { INSPECT_HELP, action, agentsFromEnv, integer, logLevel, openInspector, prestartDatabase, seconds, writeOut, type GlobalOptions } from '../shared.js';
+import { INSPECT_HELP, action, agentsFromEnv, domainConfig, integer, logLevel, openInspector, prestartDatabase, seconds, writeOut, type DomainRequest, type GlobalOptions } from '../shared.js';
 
-interface ServeOptions extends GlobalOptions {
+interface ServeOptions extends GlobalOptions, DomainRequest {
   port: number;
   host: string;
   apiKey: string[];
   bodyLimit: number;
   bodyTimeout: number;
   batchConcurrency: number;
-  schema?: string;
   inspect?: string | boolean;
 }
 
@@ -36,7 +35,7 @@ export function register(program: Command): void {
 }
 
 async function serve(options: ServeOptions): Promise<number> {
-  const config = options.schema ? { schema_file: options.schema } : {};
+  const config = domainConfig(options);
   await prestartDatabase(config);
   const [{ createOrchestrator }, { createServer }, { default: pino }, { readFile }, { PACKAGE_ROOT }, { createScorer, scorerDomains }] = await Promise.all([
     import('../../index.js'),

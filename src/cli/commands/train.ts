@@ -5,16 +5,15 @@
  * per-component means and accuracy. Exit 0 when the run finished.
  */
 import type { Command } from 'commander';
-import { EXIT, UsageError, action, globalOptions, integer, logLevel, writeOut, type GlobalOptions } from '../shared.js';
+import { EXIT, UsageError, action, domainConfig, globalOptions, integer, logLevel, writeOut, type DomainRequest, type GlobalOptions } from '../shared.js';
 
-interface TrainOptions extends GlobalOptions {
+interface TrainOptions extends GlobalOptions, DomainRequest {
   dataset: string;
   candidates: number;
   out?: string;
   memory?: string;
   json?: boolean;
   concurrency?: number;
-  schema?: string;
 }
 
 export function register(program: Command): void {
@@ -33,7 +32,7 @@ export function register(program: Command): void {
 }
 
 async function train(options: TrainOptions): Promise<number> {
-  const [{ readDataset }, { runTraining, COMPONENTS }, { openRunOrchestrator, openMemory }, { openJsonlWriter }, { createProgress }] = await Promise.all([
+  const [{ readDataset }, { runTraining, COMPONENTS }, { openRunOrchestrator, openMemory, scoringDatabases }, { openJsonlWriter }, { createProgress }] = await Promise.all([
     import('../../eval/dataset.js'),
     import('../../eval/train.js'),
     import('../../eval/orchestrator.js'),
@@ -47,10 +46,9 @@ async function train(options: TrainOptions): Promise<number> {
   if (questions === 0) throw new Error(`${options.dataset} has no {query, sql} line to train on`);
   const memory = options.memory ? await openMemory(options.memory, warn) : undefined;
   const level = logLevel(options);
-  const orchestrator = await openRunOrchestrator({
-    config: { num_candidates: options.candidates, ...(level ? { log_level: level } : {}), ...(options.schema ? { schema_file: options.schema } : {}) },
-    memory,
-  });
+  const config = { num_candidates: options.candidates, ...(level ? { log_level: level } : {}), ...domainConfig(options) };
+  const orchestrator = await openRunOrchestrator({ config, memory });
+  const databases = scoringDatabases(config);
   const out = options.out ? openJsonlWriter(options.out) : undefined;
   const progress = createProgress({ total: questions, label: 'train', force: options.progress });
   try {
@@ -65,7 +63,7 @@ async function train(options: TrainOptions): Promise<number> {
     progress.done();
     await out?.close();
     for (const f of summary.failures) warn(`${options.dataset} line ${f.line}: ${f.error_code}: ${f.error}`);
-    const report = { dataset: options.dataset, ...(options.out ? { out: options.out } : {}), ...summary };
+    const report = { dataset: options.dataset, ...(options.out ? { out: options.out } : {}), ...summary, databases };
     if (options.json) {
       writeOut(JSON.stringify(report));
       return EXIT.ok;
@@ -75,6 +73,7 @@ async function train(options: TrainOptions): Promise<number> {
     const lines = [
       `${options.dataset}: ${summary.records} record${summary.records === 1 ? '' : 's'}${options.out ? ` written to ${options.out}` : ''}` +
         ` (${summary.failed} failed, ${summary.skipped} skipped; ${summary.candidates_per_question} candidates per question)`,
+      `  accuracy compared on ${databases.join(', ')}`,
       `  mean reward         ${fixed(summary.mean_reward)}   (best of group ${fixed(summary.mean_best_reward)})`,
       ...COMPONENTS.filter((c) => summary.components[c] !== undefined).map((c) => `    ${c.padEnd(18)}${fixed(summary.components[c])}`),
       `  accuracy            ${percent(summary.accuracy)}   (best of group ${percent(summary.best_of_n_accuracy)})`,

@@ -6,13 +6,12 @@
 import type { Command } from 'commander';
 import type { ValidationResult } from '../../agents/validator/contract.js';
 import { withDomain } from '../domain.js';
-import { EXIT, UsageError, action, readInput, writeJson, writeOut } from '../shared.js';
+import { EXIT, UsageError, action, readInput, writeJson, writeOut, type DomainRequest } from '../shared.js';
 
-interface ValidateOptions {
+interface ValidateOptions extends DomainRequest {
   json?: boolean;
   strict?: boolean;
   file?: string;
-  schema?: string;
 }
 
 export function register(program: Command): void {
@@ -32,7 +31,7 @@ async function validate(argument: string | undefined, options: ValidateOptions):
   if (argument !== undefined && options.file !== undefined) throw new UsageError('give the SQL as an argument or with --file, not both');
   const sql = argument ?? (await readInput(options.file));
   if (sql.trim() === '') throw new UsageError('the SQL is empty');
-  const result = await withDomain(options.schema, async (domain) => {
+  const result = await withDomain(options, async (domain) => {
     const { validateSql, explainVia } = await import('../../agents/validator/index.js');
     return validateSql(sql, { catalog: domain.catalog, explain: explainVia(domain.databases[0]!) }, { strict: options.strict === true });
   });

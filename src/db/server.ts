@@ -20,6 +20,7 @@
  * its connection destroyed after the budget and a grace period, so nothing
  * waits forever and the pool keeps only healthy connections.
  */
+import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { AppError } from '../errors.js';
@@ -211,9 +212,26 @@ export class ServerDatabase implements Database {
     });
   }
 
-  private async transaction<T>(options: { signal?: AbortSignal; timeoutMs?: number }, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Our transaction around `work`, on a pooled connection. A caller's abort
+   * rejects at once with its reason; the statement is cancelled on the server
+   * and the connection rolled back (or given up) before it returns to the pool.
+   */
+  private transaction<T>(options: { signal?: AbortSignal; timeoutMs?: number }, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const { signal } = options;
-    if (signal?.aborted) throw signal.reason;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const running = this.inTransaction(options, work);
+    if (!signal) return running;
+    running.catch(() => undefined);
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      running.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  private async inTransaction<T>(options: { signal?: AbortSignal; timeoutMs?: number }, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const { signal } = options;
     if (this.closed) throw new AppError('DATABASE_UNAVAILABLE', `${this.label}: the connection pool is closed`);
     const timeoutMs = options.timeoutMs ?? this.statementTimeoutMs;
     const client = await this.pool.connect().catch((err: unknown) => {
@@ -227,6 +245,7 @@ export class ServerDatabase implements Database {
       (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
     }, timeoutMs + GRACE_MS);
     const onAbort = () => this.cancel(client);
+    if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     const ms = Math.max(1, Math.round(timeoutMs));
     try {
@@ -238,7 +257,6 @@ export class ServerDatabase implements Database {
       await client.query('ROLLBACK');
       return value;
     } catch (err) {
-      if (signal?.aborted) throw signal.reason;
       try {
         if (!silent) await client.query('ROLLBACK');
       } catch {
@@ -257,11 +275,23 @@ export class ServerDatabase implements Database {
     }
   }
 
-  /** The protocol's cancel request for what `client` is running (a separate short connection, no login). */
+  /**
+   * The protocol's CancelRequest for what `client` is running: a separate
+   * short connection that needs no login, only the key the server gave the
+   * session. A cancel that cannot be delivered leaves the statement to its
+   * statement_timeout.
+   */
   private cancel(client: pg.PoolClient): void {
-    const active = (client as unknown as { activeQuery?: unknown }).activeQuery;
-    if (!active) return;
-    const canceller = new pg.Client({ connectionString: this.target.url });
-    (canceller as unknown as { cancel(client: unknown, query: unknown): void }).cancel(client, active);
+    const { processID, secretKey } = client as unknown as { processID: number | null; secretKey: number | null };
+    if (processID === null || secretKey === null) return;
+    const packet = Buffer.alloc(16);
+    packet.writeInt32BE(16, 0);
+    packet.writeInt32BE(80877102, 4);
+    packet.writeInt32BE(processID, 8);
+    packet.writeInt32BE(secretKey, 12);
+    const socket = connect({ host: this.target.host, port: this.target.port }, () => socket.end(packet));
+    socket.on('error', () => undefined);
+    socket.setTimeout(GRACE_MS, () => socket.destroy());
   }
+
 }

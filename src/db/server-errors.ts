@@ -55,3 +55,14 @@ export function serverError(
   }
   return new AppError('EXECUTION_FAILED', message, { sqlstate: code || undefined });
 }
+
+/** Whatever stops a connection from opening means the database cannot be used: DATABASE_UNAVAILABLE, naming the cause. */
+export function connectError(err: unknown, target: DatabaseTarget): AppError {
+  const mapped = serverError(err, target);
+  if (mapped.code === 'DATABASE_UNAVAILABLE') return mapped;
+  const reason = (err as DriverError | undefined)?.code;
+  return new AppError('DATABASE_UNAVAILABLE', `${target.label}: the connection was refused (${scrubSecret((err as Error)?.message ?? String(err), target.url)}); check the role's CONNECT privilege and pg_hba.conf`, {
+    database: target.label,
+    ...(reason ? { reason } : {}),
+  });
+}

@@ -31,7 +31,7 @@ import {
   type Database, type GatedStatement, type QueryOptions, type QueryResult, type ValueDomains,
 } from './engine.js';
 import { sqlIdentifier } from './sample-data.js';
-import { serverError } from './server-errors.js';
+import { connectError, serverError } from './server-errors.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './url.js';
 
 export interface ServerDatabaseOptions {
@@ -235,7 +235,7 @@ export class ServerDatabase implements Database {
     if (this.closed) throw new AppError('DATABASE_UNAVAILABLE', `${this.label}: the connection pool is closed`);
     const timeoutMs = options.timeoutMs ?? this.statementTimeoutMs;
     const client = await this.pool.connect().catch((err: unknown) => {
-      throw serverError(err, this.target);
+      throw connectError(err, this.target);
     });
     let destroy = false;
     let silent = false;

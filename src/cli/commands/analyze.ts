@@ -1,7 +1,7 @@
 /** `gl-rl analyze "question"`: the schema analyzer's view of a question (tables, joins, filters, entities). */
 import type { Command } from 'commander';
 import type { SchemaAnalysis } from '../../agents/schema-analyzer/contract.js';
-import { UsageError, action, globalOptions, integer, openOrchestrator, writeJson, writeOut, type OrchestratorRequest } from '../shared.js';
+import { UsageError, action, domainConfig, globalOptions, integer, openOrchestrator, writeJson, writeOut, type OrchestratorRequest } from '../shared.js';
 
 interface AnalyzeOptions extends OrchestratorRequest {
   json?: boolean;
@@ -44,16 +44,19 @@ async function analyze(question: string, options: AnalyzeOptions): Promise<numbe
 
 /** Introspects and samples anew (the cache is rewritten), so the analysis below reads the fresh catalog. */
 async function refreshCatalog(options: AnalyzeOptions): Promise<void> {
-  const { withDomain } = await import('../domain.js');
+  const [{ withDomain }, { resolveConfig }] = await Promise.all([import('../domain.js'), import('../../orchestrator/config.js')]);
+  if (!resolveConfig({ config: domainConfig(options) }).database_url) {
+    throw new UsageError("--refresh reads a user's database: give --database URL (or set GL_RL_DATABASE_URL)");
+  }
   await withDomain(
     options,
     async ({ user, catalog }) => {
-      if (!user) throw new UsageError('--refresh reads a user\'s database: give --database URL (or set GL_RL_DATABASE_URL)');
+      const { server, introspection } = user!;
       const views = catalog.tables.filter((t) => t.kind === 'view').length;
       const sampled = catalog.tables.reduce((n, t) => n + t.columns.filter((c) => c.valueDomain).length, 0);
-      const took = user.introspection ? ` in ${user.introspection.ms} ms` : '';
+      const took = introspection ? ` in ${introspection.ms} ms` : '';
       process.stderr.write(
-        `catalog of ${user.server.label} refreshed${took}: ${catalog.tables.length - views} tables, ${views} views, ${sampled} columns with value domains\n`,
+        `catalog of ${server.label} refreshed${took}: ${catalog.tables.length - views} tables, ${views} views, ${sampled} columns with value domains\n`,
       );
     },
     { refresh: true },

@@ -101,11 +101,14 @@ export function writeCached(dir: string, file: string, bytes: Uint8Array): boole
   return true;
 }
 
+/** What this module keeps: sample data directories (and values derived from them), and user servers' catalogs. */
+const CACHED_PREFIXES = ['pgdata-', 'server-'];
+
 function pruneOld(dir: string, keep: string): void {
   const now = Date.now();
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (path === keep || !name.startsWith('pgdata-')) continue;
+    if (path === keep || !CACHED_PREFIXES.some((prefix) => name.startsWith(prefix))) continue;
     try {
       if (now - statSync(path).mtimeMs > MAX_AGE_MS) unlinkSync(path);
     } catch {

@@ -110,7 +110,7 @@ export async function introspect(db: ServerDatabase, options: IntrospectOptions 
   const fingerprint = dataDirKey([JSON.stringify(definitions), JSON.stringify(sensitive), String(maxDistinct), db.target.label]);
   db.fingerprint = fingerprint;
   const dir = options.cacheDir === false ? undefined : (options.cacheDir ?? defaultCacheDir());
-  const file = dir && join(dir, 'server', `${fingerprint}.catalog.json`);
+  const file = dir && join(dir, `server-${fingerprint}.catalog.json`);
   const kept = file && !options.refresh ? readCached(file) : undefined;
   if (kept) {
     try {
@@ -123,7 +123,7 @@ export async function introspect(db: ServerDatabase, options: IntrospectOptions 
   const { ddl, details, warnings } = renderDdl(definitions);
   const built = annotate(buildCatalog(ddl), details, sensitive);
   const catalog = withValueDomains(built, await db.sampleValueDomains(built, maxDistinct));
-  if (file) writeCached(join(dir, 'server'), file, Buffer.from(JSON.stringify({ ddl, tables: catalog.tables, warnings })));
+  if (file) writeCached(dir, file, Buffer.from(JSON.stringify({ ddl, tables: catalog.tables, warnings })));
   return { catalog, fingerprint, cached: false, warnings, ms: Math.round(performance.now() - started) };
 }
 

@@ -162,7 +162,7 @@ export class ServerDatabase implements Database {
   }
 
   async derived<T>(name: string, compute: () => Promise<T>): Promise<T> {
-    const file = this.cacheDir && this.fingerprint ? join(this.cacheDir, 'server', `${this.fingerprint}.${name}.json`) : undefined;
+    const file = this.cacheDir && this.fingerprint ? join(this.cacheDir, `server-${this.fingerprint}.${name}.json`) : undefined;
     const cached = file && !this.refresh ? readCached(file) : undefined;
     if (cached) {
       try {

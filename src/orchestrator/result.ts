@@ -160,6 +160,8 @@ function defaultSuggestions(code: string, field?: string): string[] {
     AGENT_FAILED: ['Retry the request; if it keeps failing, configure a fallback agent for the role.'],
     CIRCUIT_OPEN: ['The agent is failing repeatedly; retry after the circuit reset timeout.'],
     WRITE_NOT_ALLOWED: ['Ask a question that reads data; changes must go through the application itself.'],
+    DATABASE_UNAVAILABLE: ['Check the database server named in the message (running, reachable, the URL\'s user and password); the request can be retried once it is back.'],
+    QUERY_TIMEOUT: ['Narrow the question (a filter, fewer rows), or raise `statement_timeout`.'],
   };
   return byCode[code as ErrorCode] ?? [];
 }

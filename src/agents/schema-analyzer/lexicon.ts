@@ -121,6 +121,9 @@ const SECONDARY_WEIGHT = 0.3;
 /** A word of a column's comment: less than a word of its name, which the schema's author chose to name it by. */
 const COMMENT_WEIGHT = 0.25;
 
+/** A word of a table's description (COMMENT ON TABLE): evidence, below the table's own name words. */
+const TABLE_COMMENT_WEIGHT = 0.6;
+
 function buildLexicon(deps: AnalyzerDeps): Lexicon {
   const { catalog, vocabulary } = deps;
   const exact = new Map<string, LexEntry>();
@@ -207,6 +210,13 @@ function buildLexicon(deps: AnalyzerDeps): Lexicon {
       for (const value of column.valueDomain ?? []) {
         fromNames(value, { kind: 'value', targets: [{ table: table.name, column: column.name, value }] });
       }
+    }
+  }
+  // A table's description (COMMENT ON TABLE) links the words a data team uses to the name it chose.
+  for (const table of catalog.tables) {
+    const words = table.comment && !table.comment.includes('|') ? phraseWords(table.comment) : [];
+    for (const w of words) {
+      if (w.length >= 4 && !QUESTION_WORDS.has(w) && !GENERIC_NAME_WORDS.has(w)) fromNames(w, { kind: 'table', table: table.name, weight: TABLE_COMMENT_WEIGHT, source: 'name' });
     }
   }
   mergeValueTargets(exact);

@@ -199,6 +199,18 @@ describe('entity extraction', () => {
 });
 
 describe('any schema, any input', () => {
+  it('links words of COMMENT ON TABLE descriptions to the table they describe', () => {
+    const catalog = buildCatalog(`
+      CREATE TABLE t_ord (id int PRIMARY KEY, amt numeric(12,2), cust int);
+      CREATE TABLE t_cst (id int PRIMARY KEY, nm text);
+      COMMENT ON TABLE t_ord IS 'Customer checkouts, one row per purchase';
+      COMMENT ON TABLE t_cst IS 'Shoppers who registered';
+    `);
+    const vocabulary = parseVocabulary({ version: 1, schema: 'shop', tables: {}, terms: {}, columns: {}, filters: {}, measures: {} });
+    expect(top(analyzeSchema(input('list the checkouts'), { catalog, vocabulary }), 1)).toEqual(['t_ord']);
+    expect(top(analyzeSchema(input('how many shoppers'), { catalog, vocabulary }), 1)).toEqual(['t_cst']);
+  });
+
   it('works from schema names alone with an empty vocabulary', () => {
     const catalog = buildCatalog(`
       CREATE TABLE customers (customer_id int PRIMARY KEY, full_name text, segment text -- retail | wholesale

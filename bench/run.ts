@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { load1, machine, QUICK } from './lib.js';
 
-const SECTIONS = ['overhead', 'e2e', 'validator', 'generator', 'concurrency', 'db-startup', 'coldstart', 'http', 'hostile', 'dashboard', 'rewards'] as const;
+const SECTIONS = ['overhead', 'e2e', 'validator', 'generator', 'concurrency', 'db-startup', 'coldstart', 'http', 'hostile', 'dashboard', 'rewards', 'database'] as const;
 
 type Result = Record<string, any>;
 
@@ -151,6 +151,17 @@ function rows(r: Record<string, Result>): Row[] {
       add(`   separation, ${preset}`, `AUROC ${s.auroc}, pairwise ${s.pairwise}, max wrong ${s.max_wrong} vs min correct ${s.min_correct}`, target,
         preset === 'execution' ? s.pairwise >= 0.98 && s.auroc >= 0.98 : null);
     }
+  }
+  const db = r.database;
+  if (db?.introspection) {
+    const i = db.introspection;
+    add(`11. introspection of ${i.tables} tables, cold (read, built, sampled)`, `${i.cold_ms} ms (runs ${i.cold_all_ms.join(', ')})`, '≤ 1000 ms', i.cold_ms <= 1000);
+    add('   introspection, warm (definitions read, catalog from the cache)', `${i.warm_ms} ms`);
+    const v = db.validation;
+    add('   validation with EXPLAIN on a loopback server', `p50 ${v.with_explain_ms.p50} ms, p95 ${v.with_explain_ms.p95}, p99 ${v.with_explain_ms.p99} (n ${v.with_explain_ms.n})`, 'p50 ≤ 2 ms', v.with_explain_ms.p50 <= 2);
+    add('   bare EXPLAIN on the server', `p50 ${v.explain_only_ms.p50} ms, p95 ${v.explain_only_ms.p95}`);
+    if (db.ask.wall_ms !== undefined) add('   `gl-rl ask --database URL`, warm catalog cache', `${db.ask.wall_ms} ms wall, ${db.ask.cpu_ms} ms CPU (runs ${db.ask.all_wall_ms.join(', ')}; first ${db.ask.first_run_ms})`, '≤ 1500 ms', db.ask.wall_ms <= 1500);
+    else add('   `gl-rl ask --database URL`', db.ask.skipped);
   }
   return out;
 }

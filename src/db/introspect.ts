@@ -56,15 +56,13 @@ const KINDS = `('r', 'p', 'v', 'm', 'f')`;
 
 async function readDefinitions(db: ServerDatabase) {
   const schemas = db.schemas;
-  const relations = await db.catalogQuery<RelationRow>(
-    `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind, obj_description(c.oid, 'pg_class') AS comment
+  // One read-only transaction: one consistent view of the definitions, few round trips.
+  const [relations, columns, constraints, indexes, enums] = (await db.catalogQueries([
+    { text: `SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind, obj_description(c.oid, 'pg_class') AS comment
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ${KINDS} AND NOT c.relispartition
-      ORDER BY array_position($1::text[], n.nspname::text), c.relname`,
-    [schemas],
-  );
-  const columns = await db.catalogQuery<ColumnRow>(
-    `SELECT a.attrelid::int AS oid, a.attname AS name, a.attnum::int AS num, format_type(a.atttypid, a.atttypmod) AS type,
+      ORDER BY array_position($1::text[], n.nspname::text), c.relname`, values: [schemas] },
+    { text: `SELECT a.attrelid::int8 AS oid, a.attname AS name, a.attnum::int AS num, format_type(a.atttypid, a.atttypmod) AS type,
             a.attnotnull AS notnull, pg_get_expr(d.adbin, d.adrelid) AS default, col_description(a.attrelid, a.attnum) AS comment,
             t.typtype::text AS typtype, tn.nspname AS type_schema, t.typname AS type_name, a.attidentity::text AS identity,
             CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END AS base_type
@@ -73,30 +71,21 @@ async function readDefinitions(db: ServerDatabase) {
        JOIN pg_type t ON t.oid = a.atttypid JOIN pg_namespace tn ON tn.oid = t.typnamespace
        LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
       WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ${KINDS} AND a.attnum > 0 AND NOT a.attisdropped
-      ORDER BY a.attrelid, a.attnum`,
-    [schemas],
-  );
-  const constraints = await db.catalogQuery<ConstraintRow>(
-    `SELECT con.conrelid::int AS oid, con.conname AS name, con.contype::text AS type, con.conkey::int[] AS keys,
-            NULLIF(con.confrelid, 0)::int AS ref_oid, con.confkey::int[] AS ref_keys
+      ORDER BY a.attrelid, a.attnum`, values: [schemas] },
+    { text: `SELECT con.conrelid::int8 AS oid, con.conname AS name, con.contype::text AS type, con.conkey::int[] AS keys,
+            NULLIF(con.confrelid, 0)::int8 AS ref_oid, con.confkey::int[] AS ref_keys
        FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = ANY($1::text[]) AND con.contype IN ('p', 'u', 'f')
-      ORDER BY con.conrelid, con.contype, con.conname`,
-    [schemas],
-  );
-  const indexes = await db.catalogQuery<IndexRow>(
-    `SELECT i.indrelid::int AS oid, ic.relname AS name, i.indisunique AS unique, i.indkey::int2[]::int[] AS keys
+      ORDER BY con.conrelid, con.contype, con.conname`, values: [schemas] },
+    { text: `SELECT i.indrelid::int8 AS oid, ic.relname AS name, i.indisunique AS unique, i.indkey::int2[]::int[] AS keys
        FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
        JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u'))
-      ORDER BY i.indrelid, ic.relname`,
-    [schemas],
-  );
-  const enums = await db.catalogQuery<EnumRow>(
-    `SELECT t.oid::int AS oid, n.nspname AS schema, t.typname AS name, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
+      ORDER BY i.indrelid, ic.relname`, values: [schemas] },
+    { text: `SELECT t.oid::int8 AS oid, n.nspname AS schema, t.typname AS name, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
        FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace
-      GROUP BY t.oid, n.nspname, t.typname ORDER BY n.nspname, t.typname`,
-  );
+      GROUP BY t.oid, n.nspname, t.typname ORDER BY n.nspname, t.typname` },
+  ])) as [RelationRow[], ColumnRow[], ConstraintRow[], IndexRow[], EnumRow[]];
   return { schemas, relations, columns, constraints, indexes, enums };
 }
 

@@ -83,6 +83,7 @@ export class ServerDatabase implements Database {
   private readonly pool: pg.Pool;
   private readonly cacheDir: string | undefined;
   readonly sampleRows: number;
+  private readonly poolSize: number;
   private readonly sampleTimeoutMs: number;
   private readonly refresh: boolean;
   private closed = false;
@@ -97,12 +98,13 @@ export class ServerDatabase implements Database {
     this.lockTimeoutMs = options.lockTimeoutMs ?? 1000;
     this.cacheDir = options.cacheDir === false ? undefined : (options.cacheDir ?? defaultCacheDir());
     this.sampleRows = options.sampleRows ?? 10_000;
+    this.poolSize = options.poolSize ?? 4;
     this.sampleTimeoutMs = options.sampleTimeoutMs ?? 2000;
     this.refresh = options.refresh ?? false;
     const searchPath = this.schemas.map((s) => sqlIdentifier(s).replaceAll('\\', '\\\\').replaceAll(' ', '\\ ')).join(',');
     this.pool = new pg.Pool({
       connectionString: options.url,
-      max: options.poolSize ?? 4,
+      max: this.poolSize,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
       idleTimeoutMillis: 30_000,
       allowExitOnIdle: true,
@@ -144,21 +146,36 @@ export class ServerDatabase implements Database {
     return this.derived(`value-domains-${maxDistinct}-${this.sampleRows}`, () => this.sampleValueDomains(catalog, maxDistinct));
   }
 
-  /** `readValueDomains` without the cache. */
+  /**
+   * `readValueDomains` without the cache. The sampling SQL is the system's
+   * own (quoted catalog names), so each connection of the pool samples its
+   * share of the tables in one read-only transaction, a statement per table
+   * under the sampling budget; a table over it is skipped and the rest go on
+   * in a new transaction.
+   */
   async sampleValueDomains(catalog: Catalog, maxDistinct = 12): Promise<ValueDomains> {
     const domains: ValueDomains = {};
-    for (const table of catalog.tables) {
-      const columns = domainColumns(table);
-      if (columns.length === 0) continue;
-      const from = `(SELECT ${columns.map((c) => sqlIdentifier(c.name)).join(', ')} FROM ${sqlIdentifier(table.name)} LIMIT ${this.sampleRows}) AS sample`;
-      try {
-        const { rows } = await this.query(valueDomainSql(columns, from, maxDistinct), { rowLimit: 1, timeoutMs: this.sampleTimeoutMs });
-        readDomainRow(domains, table.name, columns, rows[0]!, maxDistinct);
-      } catch (err) {
-        if (!skippable(err)) throw err;
+    const pending = catalog.tables.filter((t) => domainColumns(t).length > 0);
+    const sampleShare = async (client: pg.PoolClient): Promise<void> => {
+      for (let table = pending.shift(); table; table = pending.shift()) {
+        const columns = domainColumns(table);
+        const from = `(SELECT ${columns.map((c) => sqlIdentifier(c.name)).join(', ')} FROM ${sqlIdentifier(table.name)} LIMIT ${this.sampleRows}) AS sample`;
+        try {
+          const { rows } = await client.query<unknown[]>({ text: valueDomainSql(columns, from, maxDistinct), rowMode: 'array' });
+          readDomainRow(domains, table.name, columns, rows[0]!, maxDistinct);
+        } catch (err) {
+          const mapped = serverError(err, this.target, undefined, this.sampleTimeoutMs);
+          if (!skippable(mapped)) throw mapped;
+          return; // the transaction is aborted: the next tables go on in a new one
+        }
       }
-    }
-    return domains;
+    };
+    const worker = async () => {
+      while (pending.length > 0) await this.transaction({ timeoutMs: this.sampleTimeoutMs }, sampleShare);
+    };
+    await Promise.all(Array.from({ length: this.poolSize }, worker));
+    // In catalog order, whatever order the answers came in.
+    return Object.fromEntries(catalog.tables.flatMap((t) => (domains[t.name] ? [[t.name, domains[t.name]!]] : [])));
   }
 
   async derived<T>(name: string, compute: () => Promise<T>): Promise<T> {
@@ -181,7 +198,17 @@ export class ServerDatabase implements Database {
    * the statement budget, with parameters; never SQL from outside.
    */
   async catalogQuery<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
-    return this.transaction({}, async (client) => (await client.query<R>(text, values)).rows);
+    const [rows] = await this.catalogQueries([{ text, values }]);
+    return rows as R[];
+  }
+
+  /** Several of our own catalog queries in one read-only transaction (fewer round trips). */
+  async catalogQueries(queries: Array<{ text: string; values?: unknown[] }>): Promise<pg.QueryResultRow[][]> {
+    return this.transaction({}, async (client) => {
+      const results: pg.QueryResultRow[][] = [];
+      for (const q of queries) results.push((await client.query(q.text, q.values ?? [])).rows);
+      return results;
+    });
   }
 
   /** Checks the server answers (a round trip); DATABASE_UNAVAILABLE naming what to check otherwise. */

@@ -111,6 +111,8 @@ export class ServerDatabase implements Database {
       keepAlive: true,
       application_name: 'gl-rl',
       options: `-c default_transaction_read_only=on -c search_path=${searchPath}`,
+      // Our BEGIN, the statement and the ROLLBACK go out together (see `untrusted`).
+      pipeline: true,
       types,
     });
     // An idle connection lost (server restart): the pool drops it and connects anew on next use.
@@ -120,10 +122,7 @@ export class ServerDatabase implements Database {
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
     const rowLimit = checkRowLimit(options.rowLimit ?? DEFAULT_ROW_LIMIT);
     const statement = gate(sql);
-    const result = await this.untrusted(statement, CURSOR_PREFIX, options, async (client) => {
-      const fetched = (await client.query({ text: `FETCH FORWARD ${rowLimit + 1} FROM ${CURSOR}`, rowMode: 'array' })) as pg.QueryResult<unknown[]>;
-      return fetched;
-    });
+    const result = await this.untrusted(statement, CURSOR_PREFIX, options, `FETCH FORWARD ${rowLimit + 1} FROM ${CURSOR}`);
     const rows = result.rows;
     const truncated = rows.length > rowLimit;
     return { columns: result.fields.map((f) => f.name), rows: truncated ? rows.slice(0, rowLimit) : rows, truncated };
@@ -222,32 +221,51 @@ export class ServerDatabase implements Database {
     await this.pool.end().catch(() => undefined);
   }
 
-  /** The gated statement alone, after `prefix`, in the read-only transaction; `then` reads what it left (the cursor). */
-  private untrusted<T = pg.QueryResult<unknown[]>>(
+  /**
+   * The gated statement alone, after `prefix`, in the read-only transaction;
+   * `fetch` (our own text) reads what it left (the cursor). Everything is
+   * queued at once on the pipelined connection: one round trip to the server.
+   */
+  private untrusted(
     statement: GatedStatement,
     prefix: string,
     options: { signal?: AbortSignal; timeoutMs?: number },
-    then?: (client: pg.PoolClient) => Promise<T>,
-  ): Promise<T> {
-    return this.transaction(options, async (client) => {
-      const sent = (await client
-        .query({ text: prefix + statement.text, rowMode: 'array', queryMode: 'extended' } as pg.QueryConfig)
-        .catch((err: unknown) => {
-          throw serverError(err, this.target, { statement, prefix }, Math.round(options.timeoutMs ?? this.statementTimeoutMs));
-        })) as pg.QueryResult<unknown[]>;
-      return then ? then(client) : (sent as T);
-    });
+    fetch?: string,
+  ): Promise<pg.QueryResult<unknown[]>> {
+    const timeoutMs = Math.round(options.timeoutMs ?? this.statementTimeoutMs);
+    return this.transaction(
+      options,
+      (client) => {
+        const sent = client
+          .query({ text: prefix + statement.text, rowMode: 'array', queryMode: 'extended' } as pg.QueryConfig)
+          .catch((err: unknown) => {
+            throw serverError(err, this.target, { statement, prefix }, timeoutMs);
+          }) as Promise<pg.QueryResult<unknown[]>>;
+        if (!fetch) return sent;
+        const fetched = client.query<unknown[]>({ text: fetch, rowMode: 'array' });
+        // When the statement fails, the fetch fails after it (the transaction is aborted): the statement's error is the one reported.
+        fetched.catch(() => undefined);
+        return sent.then(() => fetched);
+      },
+      { pipelined: true },
+    );
   }
 
   /**
    * Our transaction around `work`, on a pooled connection. A caller's abort
    * rejects at once with its reason; the statement is cancelled on the server
    * and the connection rolled back (or given up) before it returns to the pool.
+   * `pipelined` work queues all its statements before its first answer, so the
+   * ROLLBACK is queued right after them.
    */
-  private transaction<T>(options: { signal?: AbortSignal; timeoutMs?: number }, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  private transaction<T>(
+    options: { signal?: AbortSignal; timeoutMs?: number },
+    work: (client: pg.PoolClient) => Promise<T>,
+    mode: { pipelined?: boolean } = {},
+  ): Promise<T> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const running = this.inTransaction(options, work);
+    const running = this.inTransaction(options, work, mode.pipelined === true);
     if (!signal) return running;
     running.catch(() => undefined);
     return new Promise<T>((resolve, reject) => {
@@ -257,7 +275,11 @@ export class ServerDatabase implements Database {
     });
   }
 
-  private async inTransaction<T>(options: { signal?: AbortSignal; timeoutMs?: number }, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  private async inTransaction<T>(
+    options: { signal?: AbortSignal; timeoutMs?: number },
+    work: (client: pg.PoolClient) => Promise<T>,
+    pipelined: boolean,
+  ): Promise<T> {
     const { signal } = options;
     if (this.closed) throw new AppError('DATABASE_UNAVAILABLE', `${this.label}: the connection pool is closed`);
     const timeoutMs = options.timeoutMs ?? this.statementTimeoutMs;
@@ -266,6 +288,11 @@ export class ServerDatabase implements Database {
     });
     let destroy = false;
     let silent = false;
+    // A connection lost while checked out: its queries fail with the cause, and it is not reused.
+    const onLost = () => {
+      destroy = true;
+    };
+    client.on('error', onLost);
     // A server that stops answering (network gone, host frozen): the connection is given up.
     const guard = setTimeout(() => {
       silent = destroy = true;
@@ -275,29 +302,35 @@ export class ServerDatabase implements Database {
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     const ms = Math.max(1, Math.round(timeoutMs));
+    const settled = <V>(promise: Promise<V>) => promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
     try {
-      await client.query(
-        `BEGIN READ ONLY; SET LOCAL statement_timeout = ${ms}; SET LOCAL lock_timeout = ${Math.min(ms, this.lockTimeoutMs)}; ` +
-          `SET LOCAL idle_in_transaction_session_timeout = ${ms + GRACE_MS}`,
+      const begin = settled(
+        client.query(
+          `BEGIN READ ONLY; SET LOCAL statement_timeout = ${ms}; SET LOCAL lock_timeout = ${Math.min(ms, this.lockTimeoutMs)}; ` +
+            `SET LOCAL idle_in_transaction_session_timeout = ${ms + GRACE_MS}`,
+        ),
       );
-      const value = await work(client);
-      await client.query('ROLLBACK');
-      return value;
-    } catch (err) {
-      try {
-        if (!silent) await client.query('ROLLBACK');
-      } catch {
-        destroy = true;
+      let working: ReturnType<typeof settled<T>>;
+      if (pipelined) working = settled(work(client));
+      else {
+        const started = await begin;
+        working = started.ok ? settled(work(client)) : Promise.resolve({ ok: false as const, error: started.error });
       }
+      const end = pipelined ? settled(client.query('ROLLBACK')) : working.then(() => settled(client.query('ROLLBACK')));
+      const [opened, outcome, closed] = await Promise.all([begin, working, end]);
+      if (!closed.ok) destroy = true;
       if (silent) {
         throw new AppError('QUERY_TIMEOUT', `${this.label} did not answer within ${ms + GRACE_MS} ms; check the server and the network`, {
           timeout_ms: ms,
         });
       }
-      throw err instanceof AppError ? err : serverError(err, this.target, undefined, ms);
+      const failure = !opened.ok ? opened.error : !outcome.ok ? outcome.error : !closed.ok ? closed.error : undefined;
+      if (failure !== undefined) throw failure instanceof AppError ? failure : serverError(failure, this.target, undefined, ms);
+      return (outcome as { value: T }).value;
     } finally {
       clearTimeout(guard);
       signal?.removeEventListener('abort', onAbort);
+      client.off('error', onLost);
       client.release(destroy);
     }
   }

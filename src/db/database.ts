@@ -19,12 +19,11 @@
  * Postgres' text (`2025-03-01`, `2025-03-01 10:00:00`), booleans, JSON and
  * JSONB as their text.
  */
-import { dirname } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { AppError } from '../errors.js';
 import type { Catalog } from '../schema/types.js';
 import { loadParser } from '../sql/parser.js';
-import { compactDataDir, dataDirKey, defaultCacheDir, readCached, writeCached } from './datadir-cache.js';
+import { cachedJson, compactDataDir, dataDirKey, defaultCacheDir, readCached, writeCached } from './datadir-cache.js';
 import { sampleDatabaseEntry, takePrestarted } from './prestart.js';
 import { sampleDataSql, sqlIdentifier } from './sample-data.js';
 import { startWorker, workerReady, type WorkerReply, type WorkerRequest } from './worker.js';
@@ -248,19 +247,8 @@ class WorkerDatabase implements SampleDatabase {
     return this.derived(`value-domains-${dataDirKey([catalog.ddl, String(maxDistinct)])}`, () => this.queryValueDomains(catalog, maxDistinct));
   }
 
-  async derived<T>(name: string, compute: () => Promise<T>): Promise<T> {
-    const file = this.cacheFile && `${this.cacheFile}.${name}.json`;
-    const cached = file ? readCached(file) : undefined;
-    if (cached) {
-      try {
-        return JSON.parse(Buffer.from(cached).toString('utf8')) as T;
-      } catch {
-        // A torn or foreign file: computed again and rewritten below.
-      }
-    }
-    const value = await compute();
-    if (file) writeCached(dirname(file), file, Buffer.from(JSON.stringify(value)));
-    return value;
+  derived<T>(name: string, compute: () => Promise<T>): Promise<T> {
+    return cachedJson(this.cacheFile && `${this.cacheFile}.${name}.json`, compute);
   }
 
   private async queryValueDomains(catalog: Catalog, maxDistinct: number): Promise<ValueDomains> {

@@ -178,3 +178,21 @@ function cString(bytes: Uint8Array): string {
   const zero = bytes.indexOf(0);
   return Buffer.from(bytes.subarray(0, zero === -1 ? bytes.length : zero)).toString('utf8');
 }
+
+/**
+ * A JSON value kept in `file` (none: computed every time): read back when
+ * there and whole, else computed and written. `refresh` computes it anew.
+ */
+export async function cachedJson<T>(file: string | undefined, compute: () => Promise<T>, refresh = false): Promise<T> {
+  const cached = file && !refresh ? readCached(file) : undefined;
+  if (cached) {
+    try {
+      return JSON.parse(Buffer.from(cached).toString('utf8')) as T;
+    } catch {
+      // A torn or foreign file: computed again and rewritten below.
+    }
+  }
+  const value = await compute();
+  if (file) writeCached(dirname(file), file, Buffer.from(JSON.stringify(value)));
+  return value;
+}

@@ -21,11 +21,11 @@
  * waits forever and the pool keeps only healthy connections.
  */
 import { connect } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import pg from 'pg';
 import { AppError } from '../errors.js';
 import type { Catalog } from '../schema/types.js';
-import { defaultCacheDir, readCached, writeCached } from './datadir-cache.js';
+import { cachedJson, defaultCacheDir } from './datadir-cache.js';
 import {
   checkRowLimit, CURSOR, CURSOR_PREFIX, DEFAULT_ROW_LIMIT, domainColumns, EXPLAIN_PREFIX, gate, readDomainRow, skippable, valueDomainSql,
   type Database, type GatedStatement, type QueryOptions, type QueryResult, type ValueDomains,
@@ -177,19 +177,9 @@ export class ServerDatabase implements Database {
     return Object.fromEntries(catalog.tables.flatMap((t) => (domains[t.name] ? [[t.name, domains[t.name]!]] : [])));
   }
 
-  async derived<T>(name: string, compute: () => Promise<T>): Promise<T> {
+  derived<T>(name: string, compute: () => Promise<T>): Promise<T> {
     const file = this.cacheDir && this.fingerprint ? join(this.cacheDir, `server-${this.fingerprint}.${name}.json`) : undefined;
-    const cached = file && !this.refresh ? readCached(file) : undefined;
-    if (cached) {
-      try {
-        return JSON.parse(Buffer.from(cached).toString('utf8')) as T;
-      } catch {
-        // A torn file: computed again and rewritten.
-      }
-    }
-    const value = await compute();
-    if (file) writeCached(dirname(file), file, Buffer.from(JSON.stringify(value)));
-    return value;
+    return cachedJson(file, compute, this.refresh);
   }
 
   /**

@@ -1,29 +1,16 @@
 /** Least privilege on a real server: a writing role is warned about, or refused with require_read_only_role; a reader passes quietly. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { checkPrivileges, enforceLeastPrivilege } from '../../src/db/privileges.js';
-import { ServerDatabase } from '../../src/db/server.js';
 import { openUserDatabase } from '../../src/db/user-database.js';
-import { createReaderRole, loadGlDatabase } from '../support/gl-database.js';
-import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
+import { createReaderRole, glServer } from '../support/gl-database.js';
+import type { PostgresServer } from '../support/postgres-server.js';
 
+const { state, connect } = glServer();
 let server: PostgresServer;
 let url: string;
-const open: ServerDatabase[] = [];
 
-function connect(target: string): ServerDatabase {
-  const db = new ServerDatabase({ url: target, cacheDir: false });
-  open.push(db);
-  return db;
-}
-
-beforeAll(async () => {
-  server = await startPostgres();
-  url = await loadGlDatabase(server, 'gl');
-}, 120_000);
-
-afterAll(async () => {
-  await Promise.all(open.map((db) => db.close()));
-  await server?.stop();
+beforeAll(() => {
+  ({ server, url } = state);
 });
 
 describe('least privilege', () => {

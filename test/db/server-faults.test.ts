@@ -7,32 +7,19 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServerDatabase } from '../../src/db/server.js';
 import { openUserDatabase } from '../../src/db/user-database.js';
 import { AppError } from '../../src/errors.js';
 import { createOrchestrator, type Orchestrator } from '../../src/index.js';
 import { isErrorResponse } from '../../src/orchestrator/result.js';
-import { loadGlDatabase } from '../support/gl-database.js';
-import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
+import { glServer } from '../support/gl-database.js';
+import type { PostgresServer } from '../support/postgres-server.js';
 
+const { state, connect } = glServer();
 let server: PostgresServer;
 let url: string;
-const open: ServerDatabase[] = [];
 
-function connect(target: string, options: Partial<ConstructorParameters<typeof ServerDatabase>[0]> = {}): ServerDatabase {
-  const db = new ServerDatabase({ url: target, cacheDir: false, ...options });
-  open.push(db);
-  return db;
-}
-
-beforeAll(async () => {
-  server = await startPostgres();
-  url = await loadGlDatabase(server, 'gl');
-}, 120_000);
-
-afterAll(async () => {
-  await Promise.all(open.map((db) => db.close()));
-  await server?.stop();
+beforeAll(() => {
+  ({ server, url } = state);
 });
 
 async function failure(promise: Promise<unknown>): Promise<AppError> {

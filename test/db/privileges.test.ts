@@ -2,7 +2,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkPrivileges, enforceLeastPrivilege } from '../../src/db/privileges.js';
 import { openUserDatabase } from '../../src/db/user-database.js';
-import { createReaderRole, glServer } from '../support/gl-database.js';
+import { createReaderRole } from '../support/gl-database.js';
+import { glServer } from '../support/gl-server.js';
 import type { PostgresServer } from '../support/postgres-server.js';
 
 const { state, connect } = glServer();

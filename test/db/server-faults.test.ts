@@ -11,7 +11,7 @@ import { openUserDatabase } from '../../src/db/user-database.js';
 import { AppError } from '../../src/errors.js';
 import { createOrchestrator, type Orchestrator } from '../../src/index.js';
 import { isErrorResponse } from '../../src/orchestrator/result.js';
-import { glServer } from '../support/gl-database.js';
+import { glServer } from '../support/gl-server.js';
 import type { PostgresServer } from '../support/postgres-server.js';
 
 const { state, connect } = glServer();

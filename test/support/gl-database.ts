@@ -7,9 +7,7 @@ import { sampleDataSql } from '../../src/db/sample-data.js';
 import { DEFAULT_SCHEMA_FILE } from '../../src/paths.js';
 import { buildCatalog } from '../../src/schema/catalog.js';
 import { loadParser } from '../../src/sql/parser.js';
-import { afterAll, beforeAll } from 'vitest';
-import { ServerDatabase, type ServerDatabaseOptions } from '../../src/db/server.js';
-import { startPostgres, type PostgresServer } from './postgres-server.js';
+import type { PostgresServer } from './postgres-server.js';
 
 export const GL_DDL = readFileSync(DEFAULT_SCHEMA_FILE, 'utf8');
 
@@ -43,27 +41,4 @@ export async function checksum(server: PostgresServer, database: string): Promis
   }
   const [seq] = await server.sql("SELECT string_agg(format('%s=%s', sequencename, last_value), ',' ORDER BY sequencename) AS s FROM pg_sequences", database);
   return `${parts.join('|')}|${seq!.rows[0].s ?? ''}`;
-}
-
-/**
- * A test file's server with the GL database, and the pools it opens: started
- * in `beforeAll`, every pool closed and the server stopped in `afterAll`.
- */
-export function glServer(options: { cacheDir?: string | false } = {}) {
-  const state = { server: undefined as unknown as PostgresServer, url: '' };
-  const open: ServerDatabase[] = [];
-  beforeAll(async () => {
-    state.server = await startPostgres();
-    state.url = await loadGlDatabase(state.server, 'gl');
-  }, 120_000);
-  afterAll(async () => {
-    await Promise.all(open.map((db) => db.close()));
-    await state.server?.stop();
-  });
-  const connect = (target: string, more: Partial<ServerDatabaseOptions> = {}): ServerDatabase => {
-    const db = new ServerDatabase({ url: target, cacheDir: options.cacheDir ?? false, ...more });
-    open.push(db);
-    return db;
-  };
-  return { state, connect };
 }

@@ -107,6 +107,7 @@ function safeParse(lex: Lexicon, items: Item[], analysis: SchemaAnalysis | undef
       subject,
       steps: [`The question could not be parsed (${(err as Error).message}); listing ${subject}, the most relevant table.`],
       guesses: ['no parse', 'table from the analysis only'],
+      unused: [],
     };
   }
 }

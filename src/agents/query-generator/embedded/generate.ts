@@ -38,8 +38,9 @@ function reasoningText(steps: string[]): string {
   return `<think>\n${steps.map((s, i) => `${i + 1}. ${s}`).join('\n')}\n</think>`;
 }
 
+/** Each guess and each content word the reading could not use lowers the confidence. */
 function confidenceOf(outcome: ParseOutcome, penalty: number): number {
-  const c = 0.92 - 0.12 * outcome.guesses.length - penalty;
+  const c = 0.92 - 0.12 * outcome.guesses.length - 0.15 * outcome.unused.length - penalty;
   return Math.round(Math.min(0.95, Math.max(0.05, c)) * 100) / 100;
 }
 

@@ -3,7 +3,7 @@ import { readDate, dateConditions, describeDate, type DateValue, type DateOp } f
 import { has, senses, isContent, type ColumnSense } from '../items.js';
 import { aliasName, col, emptyQuery, lit, type Cond, type Expr } from '../query.js';
 import { pickColumn, pickFromList, pickMeasure, ensure, operandAt, isDateColumnExpr, dateColumnFor, relatedCount, mainAmount, useAggregateMeasure } from '../resolve.js';
-import { CMP, AGG, facts, isTableItem, inPlay, next, type ParseState } from '../state.js';
+import { CMP, AGG, addAggregate, facts, isTableItem, inPlay, next, type ParseState } from '../state.js';
 import type { Item } from '../tokens.js';
 
 export function readComparisons(s: ParseState): void {
@@ -98,14 +98,24 @@ export function readComparisons(s: ParseState): void {
   }
 }
 
+/** The left side of a comparison; `at` are the items that named it, used once a condition is placed. */
+interface Operand {
+  expr: Expr;
+  label: string;
+  table: string;
+  aggregate?: string;
+  grouped?: boolean;
+  at?: number[];
+}
+
 /** The operand a comparator refers to: the nearest column or measure before it. */
-export function leftOperand(s: ParseState, i: number): { expr: Expr; label: string; table: string; aggregate?: string; grouped?: boolean } | undefined {
+export function leftOperand(s: ParseState, i: number): Operand | undefined {
   for (let j = i - 1; j >= 0 && i - j <= 4; j--) {
     const it = s.items[j];
     const m = pickMeasure(s, it);
     if (m) {
       if (m.aggregate) useAggregateMeasure(s, m);
-      return { expr: m.expr, label: m.label, table: m.table, grouped: m.aggregate };
+      return { expr: m.expr, label: m.label, table: m.table, grouped: m.aggregate, at: [j] };
     }
     const c = pickColumn(s, it);
     if (c && !isTableItem(s, it)) {
@@ -116,13 +126,13 @@ export function leftOperand(s: ParseState, i: number): { expr: Expr; label: stri
         s.used.add(j - 1);
         s.used.add(j - 2);
         const right: Expr = op === '/' ? { k: 'fn', name: 'NULLIF', args: [col(c.table, c.column), lit(0)] } : col(c.table, c.column);
-        return { expr: { k: 'bin', op, left: col(other.table, other.column), right }, label: `${other.column} ${op} ${c.column}`, table: c.table };
+        return { expr: { k: 'bin', op, left: col(other.table, other.column), right }, label: `${other.column} ${op} ${c.column}`, table: c.table, at: [j] };
       }
       const agg = s.items[j - 1] && Object.keys(AGG).find((k) => has(s.items[j - 1], k));
-      return { expr: col(c.table, c.column), label: c.column, table: c.table, aggregate: agg ? AGG[agg] : undefined };
+      return { expr: col(c.table, c.column), label: c.column, table: c.table, aggregate: agg ? AGG[agg] : undefined, at: agg ? [j - 1, j] : [j] };
     }
     if (c && isTableItem(s, it) && senses(it, 'column').length) {
-      return { expr: col(c.table, c.column), label: c.column, table: c.table };
+      return { expr: col(c.table, c.column), label: c.column, table: c.table, at: [j] };
     }
     if (isTableItem(s, it) || it.kind === 'num') break;
   }
@@ -209,9 +219,13 @@ export function defaultNumeric(s: ParseState, i: number): { expr: Expr; label: s
 }
 
 /** Places a condition: WHERE for row columns, HAVING when it is on an aggregate. */
-export function addCondition(s: ParseState, cond: Cond, left: { table: string; aggregate?: string; grouped?: boolean; expr: Expr }): void {
+export function addCondition(s: ParseState, cond: Cond, left: Operand): void {
+  left.at?.forEach((k) => s.used.add(k));
   if (left.aggregate && cond.k === 'cmp') {
     s.plan.having.push({ ...cond, left: { k: 'fn', name: left.aggregate, args: [left.expr] } });
+    // The measure compared is shown too ("departments with total budget over 1 million").
+    const prefix = left.aggregate === 'SUM' ? 'total' : left.aggregate.toLowerCase();
+    addAggregate(s, { fn: left.aggregate, arg: left.expr, alias: aliasName(`${prefix}_${left.label}`) });
     return;
   }
   if (left.grouped) {

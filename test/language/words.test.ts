@@ -22,23 +22,32 @@ describe('phraseWords', () => {
 });
 
 describe('singular and stem', () => {
-  it('handles regular and irregular plurals', () => {
-    expect(['companies', 'statuses', 'boxes', 'people', 'children', 'status', 'bus', 'class'].map(singular)).toEqual([
-      'company', 'status', 'box', 'person', 'child', 'status', 'bus', 'class',
-    ]);
+  it('singularizes English plurals', () => {
+    const cases: Record<string, string> = {
+      companies: 'company', statuses: 'status', status: 'status', projects: 'project', classes: 'class',
+      business: 'business', analysis: 'analysis', purchases: 'purchase', boxes: 'box', batches: 'batch',
+      people: 'person', children: 'child', staff: 'staff', opportunities: 'opportunity', roles: 'role', is: 'is',
+    };
+    for (const [plural, one] of Object.entries(cases)) expect(singular(plural), plural).toBe(one);
   });
-  it('joins derived forms', () => {
-    expect(stem('allocations')).toBe(stem('allocated'));
+
+  it('brings derived forms together', () => {
+    expect(stem('allocated')).toBe(stem('allocation'));
+    expect(stem('allocations')).toBe(stem('allocation'));
+    expect(stem('assigned')).toBe(stem('assignments'));
     expect(stem('billing')).toBe(stem('bill'));
+    expect(stem('closed')).toBe(stem('close'));
+    expect(stem('planned')).toBe(stem('plan'));
+    expect(stem('expiring')).toBe(stem('expire'));
   });
 });
 
 describe('identifierWords', () => {
-  it('splits snake, camel and acronym-led names', () => {
+  it('splits snake and camel case', () => {
     expect(identifierWords('Actual_Cost')).toEqual(['actual', 'cost']);
     expect(identifierWords('ClntClass')).toEqual(['clnt', 'class']);
-    expect(identifierWords('HTTPCode')).toEqual(['http', 'code']);
     expect(identifierWords('PAC_MNT_PROJECTS')).toEqual(['pac', 'mnt', 'projects']);
+    expect(identifierWords('HTTPCode')).toEqual(['http', 'code']);
   });
 });
 

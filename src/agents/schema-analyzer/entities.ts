@@ -5,7 +5,8 @@
  * edit distance for misspellings.
  */
 import type { EntityMapping } from './contract.js';
-import { allowedEdits, damerauLevenshtein, singular } from '../../schema/fuzzy.js';
+import { singular } from '../../language/index.js';
+import { allowedEdits, damerauLevenshtein } from '../../schema/fuzzy.js';
 import { exactKey, lexiconOf, looseKey, QUESTION_WORDS, type AnalyzerDeps, type LexEntry, type Lexicon, type Sense } from './lexicon.js';
 
 export interface Token {

@@ -4,7 +4,7 @@
  * names, value-domain values — with what it points at, plus the foreign-key
  * graph. Questions are then matched by map look-ups, not by scanning the schema.
  */
-import { identifierWords, singular, stem } from '../../schema/fuzzy.js';
+import { identifierWords, singular, stem } from '../../language/index.js';
 import type { Catalog, ForeignKey } from '../../schema/types.js';
 import type { Measure, Vocabulary, VocabularyFilter } from '../../schema/vocabulary.js';
 

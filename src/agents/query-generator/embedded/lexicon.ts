@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATA_DIR } from '../../../paths.js';
-import { identifierWords, singular } from '../../../schema/fuzzy.js';
+import { identifierWords, singular } from '../../../language/index.js';
 import type { Catalog, Column, Table } from '../../../schema/types.js';
 import type { Vocabulary, VocabularyFilter, FilterCondition } from '../../../schema/vocabulary.js';
 import { collect, nameParts } from '../../../sql/ast.js';

@@ -4,7 +4,8 @@
  * lexicon phrase at each position. Words the lexicon does not know are tried
  * as misspellings of schema words (edit distance), then kept as unknown.
  */
-import { allowedEdits, damerauLevenshtein, singular } from '../../../schema/fuzzy.js';
+import { singular } from '../../../language/index.js';
+import { allowedEdits, damerauLevenshtein } from '../../../schema/fuzzy.js';
 import { longestMatch, type Lexicon, type Sense } from './lexicon.js';
 
 export interface Token {

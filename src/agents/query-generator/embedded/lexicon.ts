@@ -19,7 +19,6 @@ import { col, lit, type Cond, type Expr, type Template } from './query.js';
 
 export interface Grammar {
   numbers: Record<string, number>;
-  multipliers: Record<string, number>;
   months: Record<string, number>;
   units: Record<string, string>;
   keywords: Record<string, string[]>;

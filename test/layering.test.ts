@@ -19,6 +19,8 @@ const LEVELS: Array<[string, number]> = [
   ['src/db/', 3],
   ['src/schema/', 2],
   ['src/sql/', 1],
+  // English words, numbers, periods, POS and WordNet: no schema, no SQL.
+  ['src/language/', 0.5],
   ['src/errors.ts', 0],
   ['src/paths.ts', 0],
   ['machines/', -1],

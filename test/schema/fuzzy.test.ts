@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { closest, damerauLevenshtein, identifierWords, similarity, singular, stem } from '../../src/schema/fuzzy.js';
+import { closest, damerauLevenshtein, similarity } from '../../src/schema/fuzzy.js';
 
 describe('damerauLevenshtein', () => {
   it('counts insertions, deletions, substitutions and transpositions', () => {
@@ -55,34 +55,5 @@ describe('similarity and closest', () => {
         if (i > 0) expect(found[i - 1].similarity).toBeGreaterThanOrEqual(found[i].similarity);
       }
     }));
-  });
-});
-
-describe('singular and stem', () => {
-  it('singularizes English plurals', () => {
-    const cases: Record<string, string> = {
-      companies: 'company', statuses: 'status', status: 'status', projects: 'project', classes: 'class',
-      business: 'business', analysis: 'analysis', purchases: 'purchase', boxes: 'box', batches: 'batch',
-      people: 'person', staff: 'staff', opportunities: 'opportunity', roles: 'role', is: 'is',
-    };
-    for (const [plural, one] of Object.entries(cases)) expect(singular(plural), plural).toBe(one);
-  });
-
-  it('brings derived forms together', () => {
-    expect(stem('allocated')).toBe(stem('allocation'));
-    expect(stem('allocations')).toBe(stem('allocation'));
-    expect(stem('assigned')).toBe(stem('assignments'));
-    expect(stem('billing')).toBe(stem('bill'));
-    expect(stem('closed')).toBe(stem('close'));
-    expect(stem('planned')).toBe(stem('plan'));
-    expect(stem('expiring')).toBe(stem('expire'));
-  });
-});
-
-describe('identifierWords', () => {
-  it('splits snake and camel case', () => {
-    expect(identifierWords('Actual_Cost')).toEqual(['actual', 'cost']);
-    expect(identifierWords('ClntClass')).toEqual(['clnt', 'class']);
-    expect(identifierWords('PAC_MNT_PROJECTS')).toEqual(['pac', 'mnt', 'projects']);
   });
 });

@@ -5,7 +5,8 @@
  * edit distance for misspellings.
  */
 import type { EntityMapping } from './contract.js';
-import { allowedEdits, damerauLevenshtein, singular } from '../../schema/fuzzy.js';
+import { magnitudeOf, monthNumber, periodSql, readPeriod, singular } from '../../language/index.js';
+import { allowedEdits, damerauLevenshtein } from '../../schema/fuzzy.js';
 import { exactKey, lexiconOf, looseKey, QUESTION_WORDS, type AnalyzerDeps, type LexEntry, type Lexicon, type Sense } from './lexicon.js';
 
 export interface Token {
@@ -119,42 +120,15 @@ export function tokenize(query: string): Token[] {
   return tokens;
 }
 
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
-const MONTH_ABBR = MONTHS.map((m) => m.slice(0, 3));
-const SCALE: Record<string, number> = { k: 1e3, thousand: 1e3, m: 1e6, mm: 1e6, million: 1e6, mn: 1e6, b: 1e9, bn: 1e9, billion: 1e9 };
-const UNITS = ['day', 'week', 'month', 'quarter', 'year'] as const;
 const DATE_PREPOSITIONS = new Set(['in', 'since', 'after', 'before', 'during', 'from', 'until', 'till', 'of', 'for', 'to', 'through']);
-
-function monthIndex(word: string): number {
-  const i = MONTHS.indexOf(word);
-  return i >= 0 ? i : word.length === 3 && word !== 'may' ? MONTH_ABBR.indexOf(word) : -1;
-}
 
 const pad = (n: number) => String(n).padStart(2, '0');
 const dateSql = (y: number, m: number, d = 1) => `DATE '${y}-${pad(m)}-${pad(d)}'`;
 
-function interval(n: number, unit: (typeof UNITS)[number]): string {
-  return unit === 'quarter' ? `INTERVAL '${3 * n} months'` : `INTERVAL '${n} ${unit}${n === 1 ? '' : 's'}'`;
-}
-
-/** this/last/next month, quarter, year… as a half-open range of SQL date expressions. */
-function periodOf(anchor: string, unit: (typeof UNITS)[number]): { from: string; to: string } | undefined {
-  if (unit === 'day') {
-    const day = anchor === 'last' || anchor === 'previous' ? 'CURRENT_DATE - 1' : anchor === 'next' ? 'CURRENT_DATE + 1' : 'CURRENT_DATE';
-    return { from: day, to: `${day} + 1` };
-  }
-  const start = `date_trunc('${unit}', CURRENT_DATE)`;
-  const step = interval(1, unit);
-  if (anchor === 'this' || anchor === 'current') return { from: start, to: `${start} + ${step}` };
-  if (anchor === 'last' || anchor === 'previous' || anchor === 'past') return { from: `${start} - ${step}`, to: start };
-  if (anchor === 'next' || anchor === 'coming') return { from: `${start} + ${step}`, to: `${start} + 2 * ${step}` };
-  return undefined;
-}
-
 /** Quoted text, codes, amounts, percentages, years, months, dates and relative periods. */
 function findLiterals(tokens: Token[]): Literal[] {
   const found: Literal[] = [];
-  const word = (i: number) => tokens[i]?.lower ?? '';
+  const words = tokens.map((t) => t.lower);
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (t.kind === 'quoted') {
@@ -185,43 +159,19 @@ function findLiterals(tokens: Token[]): Literal[] {
       continue;
     }
     if (t.kind !== 'word') continue;
-    const month = monthIndex(t.lower);
-    if (month >= 0 && (tokens[i + 1]?.kind === 'number' && /^\d{4}$/.test(tokens[i + 1].text))) {
+    const month = monthNumber(t.lower);
+    if (month !== undefined && (tokens[i + 1]?.kind === 'number' && /^\d{4}$/.test(tokens[i + 1].text))) {
       const year = Number(tokens[i + 1].text);
-      const next = month === 11 ? dateSql(year + 1, 1) : dateSql(year, month + 2);
-      found.push({ kind: 'month', text: `${t.text} ${tokens[i + 1].text}`, value: { from: dateSql(year, month + 1), to: next }, first: i, last: i + 1 });
+      const next = month === 12 ? dateSql(year + 1, 1) : dateSql(year, month + 1);
+      found.push({ kind: 'month', text: `${t.text} ${tokens[i + 1].text}`, value: { from: dateSql(year, month), to: next }, first: i, last: i + 1 });
       i++;
       continue;
     }
-    if (['this', 'current', 'last', 'previous', 'past', 'next', 'coming'].includes(t.lower)) {
-      const n = tokens[i + 1]?.kind === 'number' ? Number(tokens[i + 1].text.replace(/,/g, '')) : undefined;
-      const unitWord = singular(word(n === undefined ? i + 1 : i + 2));
-      const unit = UNITS.find((u) => u === unitWord);
-      if (unit && n !== undefined && Number.isInteger(n)) {
-        const span = interval(n, unit);
-        const value = t.lower === 'next' || t.lower === 'coming'
-          ? { from: 'CURRENT_DATE', to: `CURRENT_DATE + ${span}` }
-          : { from: `CURRENT_DATE - ${span}`, to: 'CURRENT_DATE + 1' };
-        found.push({ kind: 'period', text: `${t.text} ${tokens[i + 1].text} ${tokens[i + 2].text}`, value, first: i, last: i + 2 });
-        i += 2;
-        continue;
-      }
-      const value = unit ? periodOf(t.lower, unit) : undefined;
-      if (value) {
-        found.push({ kind: 'period', text: `${t.text} ${tokens[i + 1].text}`, value, first: i, last: i + 1 });
-        i++;
-      }
-      continue;
-    }
-    if (t.lower === 'today' || t.lower === 'yesterday' || t.lower === 'tomorrow') {
-      const day = t.lower === 'today' ? 'CURRENT_DATE' : t.lower === 'yesterday' ? 'CURRENT_DATE - 1' : 'CURRENT_DATE + 1';
-      found.push({ kind: 'period', text: t.text, value: { from: day, to: `${day} + 1` }, first: i, last: i });
-      continue;
-    }
-    if ((t.lower === 'ytd' || (t.lower === 'year' && word(i + 1) === 'to' && word(i + 2) === 'date'))) {
-      const last = t.lower === 'ytd' ? i : i + 2;
-      found.push({ kind: 'period', text: tokens.slice(i, last + 1).map((x) => x.text).join(' '), value: { from: "date_trunc('year', CURRENT_DATE)", to: 'CURRENT_DATE + 1' }, first: i, last });
-      i = last;
+    // "the" stays outside the literal: it is no part of the period's text.
+    const period = t.lower === 'the' ? undefined : readPeriod(words, i);
+    if (period) {
+      found.push({ kind: 'period', text: tokens.slice(i, period.end).map((x) => x.text).join(' '), value: periodSql(period.period), first: i, last: period.end - 1 });
+      i = period.end - 1;
     }
   }
   return found;
@@ -234,10 +184,11 @@ function numberLiteral(tokens: Token[], i: number): Literal {
   const suffix = /[kmb]$/i.exec(raw.replace('%', ''))?.[0].toLowerCase();
   let value = Number.parseFloat(raw);
   let last = i;
-  if (suffix) value *= SCALE[suffix];
+  if (suffix) value *= magnitudeOf(suffix) ?? 1;
   const next = tokens[i + 1]?.lower;
-  if (!suffix && next && SCALE[next] && next.length > 2) {
-    value *= SCALE[next];
+  const scale = next && next.length > 2 ? magnitudeOf(next) : undefined;
+  if (!suffix && scale !== undefined) {
+    value *= scale;
     last = i + 1;
   }
   if (percent || next === 'percent' || next === 'pct') {

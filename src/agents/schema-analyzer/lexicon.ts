@@ -4,7 +4,7 @@
  * names, value-domain values — with what it points at, plus the foreign-key
  * graph. Questions are then matched by map look-ups, not by scanning the schema.
  */
-import { identifierWords, singular, stem } from '../../schema/fuzzy.js';
+import { identifierWords, phraseWords, singular, stem } from '../../language/index.js';
 import type { Catalog, ForeignKey } from '../../schema/types.js';
 import type { Measure, Vocabulary, VocabularyFilter } from '../../schema/vocabulary.js';
 
@@ -100,11 +100,6 @@ export function lexiconOf(deps: AnalyzerDeps): Lexicon {
 }
 
 const cache = new WeakMap<Catalog, WeakMap<Vocabulary, Lexicon>>();
-
-/** Splits a phrase into lower-case words the way questions are split. */
-export function phraseWords(text: string): string[] {
-  return text.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 0);
-}
 
 export function exactKey(words: string[]): string {
   return words.map(singular).join(' ');

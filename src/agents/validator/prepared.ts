@@ -4,7 +4,7 @@
  * pairs, indexed columns, and which rule each numeric column falls under.
  * Callers that build a fresh deps object per call still share that work.
  */
-import { identifierWords } from '../../schema/fuzzy.js';
+import { identifierWords } from '../../language/index.js';
 import type { Catalog, Column, Table } from '../../schema/types.js';
 import { defaultBusinessRules } from './rules.js';
 import type { OutputColumn } from './resolve.js';

@@ -5,7 +5,8 @@
  * over their words (`projects` → PAC_MNT_PROJECTS, SRM_PROJECTS). Equality
  * joins between two tables that follow no foreign key are warned about.
  */
-import { allowedEdits, closest, damerauLevenshtein, identifierWords, singular } from '../../schema/fuzzy.js';
+import { identifierWords, singular } from '../../language/index.js';
+import { allowedEdits, closest, damerauLevenshtein } from '../../schema/fuzzy.js';
 import type { Table } from '../../schema/types.js';
 import { nameParts, type AstNode } from '../../sql/ast.js';
 import type { ValidationIssue } from './contract.js';

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATA_DIR } from '../../../paths.js';
-import { identifierWords, singular } from '../../../schema/fuzzy.js';
+import { identifierWords, phraseWords, singular } from '../../../language/index.js';
 import type { Catalog, Column, Table } from '../../../schema/types.js';
 import type { Vocabulary, VocabularyFilter, FilterCondition } from '../../../schema/vocabulary.js';
 import { collect, nameParts } from '../../../sql/ast.js';
@@ -19,7 +19,6 @@ import { col, lit, type Cond, type Expr, type Template } from './query.js';
 
 export interface Grammar {
   numbers: Record<string, number>;
-  multipliers: Record<string, number>;
   months: Record<string, number>;
   units: Record<string, string>;
   keywords: Record<string, string[]>;
@@ -75,11 +74,6 @@ export interface Lexicon {
   path: PathFinder;
   /** Every value per column, `TABLE.Column` → values, to match literals. */
   values: Map<string, string[]>;
-}
-
-/** Words of a text as the lexicon keys them: lower case, singular, split on anything but letters, digits and apostrophes. */
-export function phraseWords(text: string): string[] {
-  return text.toLowerCase().split(/[^a-z0-9%<>=!&']+/).filter((w) => w !== '').map((w) => singular(w.replace(/'s$/, '')));
 }
 
 function add(root: TrieNode, words: string[], sense: Sense, exact?: string): void {

@@ -4,7 +4,8 @@
  * lexicon phrase at each position. Words the lexicon does not know are tried
  * as misspellings of schema words (edit distance), then kept as unknown.
  */
-import { allowedEdits, damerauLevenshtein, singular } from '../../../schema/fuzzy.js';
+import { magnitudeOf, singular } from '../../../language/index.js';
+import { allowedEdits, damerauLevenshtein } from '../../../schema/fuzzy.js';
 import { longestMatch, type Lexicon, type Sense } from './lexicon.js';
 
 export interface Token {
@@ -63,7 +64,7 @@ function plainTokens(text: string, lex: Lexicon): Token[] {
     } else if (m[2] !== undefined) {
       const base = Number(m[2].replace(/,/g, ''));
       const suffix = (m[3] ?? '').toLowerCase();
-      const mult = suffix && suffix !== '%' ? lex.grammar.multipliers[suffix] ?? 1 : 1;
+      const mult = suffix && suffix !== '%' ? magnitudeOf(suffix) ?? 1 : 1;
       out.push({ kind: 'num', raw: m[0], norm: m[0], num: base * mult, percent: suffix === '%' });
     } else if (m[4]) {
       out.push({ kind: 'sym', raw: m[4], norm: m[4] });
@@ -84,7 +85,7 @@ function mergeMagnitudes(tokens: Token[], lex: Lexicon): Token[] {
     const prev = out.at(-1);
     if (prev?.kind === 'num' && t.kind === 'word' && prev.num !== undefined) {
       const lower = t.raw.toLowerCase();
-      const mult = lex.grammar.multipliers[lower];
+      const mult = magnitudeOf(lower);
       if (mult !== undefined && lower.length > 1) {
         prev.num *= mult;
         prev.raw += ` ${t.raw}`;

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { analyze, isContentWord, lemmaOf } from '../../src/language/nlp.js';
+
+describe('analyze (wink-nlp)', () => {
+  it('gives POS, lemma and offsets per token', () => {
+    const text = 'How many dogs are heavier than 10?';
+    const tokens = analyze(text);
+    expect(tokens.map((t) => t.text)).toEqual(['How', 'many', 'dogs', 'are', 'heavier', 'than', '10', '?']);
+    const dogs = tokens[2];
+    expect(dogs).toMatchObject({ lemma: 'dog', pos: 'NOUN' });
+    expect(text.slice(dogs.start, dogs.end)).toBe('dogs');
+    expect(tokens[4]).toMatchObject({ lemma: 'heavy', pos: 'ADJ' });
+    expect(tokens[6].pos).toBe('NUM');
+    for (const t of tokens) expect(text.slice(t.start, t.end)).toBe(t.text);
+  });
+  it('marks negated words', () => {
+    const tokens = analyze('singers whose citizenship is not France');
+    expect(tokens.find((t) => t.text === 'France')?.negated).toBe(true);
+    expect(tokens.find((t) => t.text === 'singers')?.negated).toBe(false);
+  });
+  it('lemmatizes words alone', () => {
+    expect(lemmaOf('companies')).toBe('company');
+    expect(lemmaOf('older')).toBe('old');
+    expect(lemmaOf('made')).toBe('make');
+  });
+  it('tells content words from function words', () => {
+    const tokens = analyze('the name of the second singer');
+    expect(tokens.filter(isContentWord).map((t) => t.lower)).toEqual(['name', 'second', 'singer']);
+  });
+});

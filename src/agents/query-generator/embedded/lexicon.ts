@@ -173,8 +173,9 @@ function entityWords(table: Table, vocabulary?: Vocabulary): Set<string> {
   for (const [term, tables] of Object.entries(vocabulary?.terms ?? {})) {
     if (tables[0]?.toLowerCase() === table.name.toLowerCase()) for (const w of phraseWords(term)) words.add(w);
   }
+  // "Pets" names a pet: its PetType is the pet's "type".
   const parts = identifierWords(table.name);
-  if (parts.length > 1) words.add(singular(parts[parts.length - 1]));
+  words.add(singular(parts[parts.length - 1]));
   return words;
 }
 

@@ -42,6 +42,10 @@ export function build(s: ParseState): Query {
         order.push(t);
       }
     }
+    if (p.columns.length) {
+      q.select = [...p.columns, ...p.computed];
+      return q;
+    }
     const sources = [from, ...order.filter((t) => joined.has(t))];
     q.select = [...sources.map((t) => ({ expr: { k: 'star' as const, src: t } })), ...p.computed];
     if (q.select.length === sources.length && sources.length === 1) q.select = [{ expr: { k: 'star' } }];

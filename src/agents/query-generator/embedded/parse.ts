@@ -15,7 +15,7 @@ import type { Query } from './query.js';
 import { readAccounting } from './read/accounting.js';
 import { readAggregates, implicitSummary } from './read/aggregates.js';
 import { readDefaults, readTwoColumnMeasures } from './read/arithmetic.js';
-import { readMentionedColumns } from './read/columns.js';
+import { readMentionedColumns, readProjection } from './read/columns.js';
 import { readComparisons } from './read/comparisons.js';
 import { readDates } from './read/dates.js';
 import { readDistinct } from './read/distinct.js';
@@ -75,6 +75,7 @@ export const READERS: ReadonlyArray<readonly [Reader, string]> = [
   [readDistinct, 'DISTINCT over the columns named, once nothing else groups'],
   [readLiterals, 'quoted text and codes that no reader claimed'],
   [readMentionedColumns, 'columns of other tables named only for display'],
+  [readProjection, 'columns left over before the subject are what is asked: they replace whole rows'],
   [readAccounting, 'last: every content word no reader used is named'],
 ];
 

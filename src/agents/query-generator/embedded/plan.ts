@@ -30,6 +30,8 @@ export interface Plan {
   having: Cond[];
   orderBy: OrderItem[];
   limit?: number;
+  /** The columns the question asks to see ("the names and ages of …"), instead of whole rows. */
+  columns: Array<{ expr: Expr; alias?: string }>;
   /** DISTINCT listing of these expressions. */
   distinct?: Expr[];
   steps: string[];
@@ -44,5 +46,5 @@ export interface Plan {
 }
 
 export function emptyPlan(): Plan {
-  return { subject: '', joins: new Map(), where: [], computed: [], aggregates: [], groupBy: [], having: [], orderBy: [], steps: [], guesses: [] };
+  return { subject: '', joins: new Map(), where: [], columns: [], computed: [], aggregates: [], groupBy: [], having: [], orderBy: [], steps: [], guesses: [] };
 }

@@ -14,6 +14,7 @@ import type { Catalog, Column, Table } from '../../../schema/types.js';
 import type { Vocabulary, VocabularyFilter, FilterCondition } from '../../../schema/vocabulary.js';
 import { collect, nameParts } from '../../../sql/ast.js';
 import { parseSql } from '../../../sql/parser.js';
+import { degreeForms } from './degrees.js';
 import { pathFinder, type PathFinder } from './joins.js';
 import { col, lit, type Cond, type Expr, type Template } from './query.js';
 
@@ -23,6 +24,8 @@ export interface Grammar {
   units: Record<string, string>;
   keywords: Record<string, string[]>;
   stopwords: string[];
+  /** Adjectives naming the lesser end of their attribute ("young" of age): their comparatives read as "<". */
+  lesser: string[];
 }
 
 export const GRAMMAR_FILE = join(DATA_DIR, 'gl', 'grammar.json');
@@ -37,7 +40,9 @@ export type Sense =
   | { kind: 'column'; table: string; column: string; rank: number }
   | { kind: 'value'; table: string; column: string; value: string }
   | { kind: 'filter'; table: string; label: string; cond: Cond; having?: { fn: string; per: string; column: string } }
-  | { kind: 'measure'; table: string; label: string; expr: Expr; aggregate: boolean; per?: string; denominator?: Expr };
+  | { kind: 'measure'; table: string; label: string; expr: Expr; aggregate: boolean; per?: string; denominator?: Expr }
+  /** A comparative or superlative of an adjective measuring a column: "older" (Age, more), "youngest" (Age, less). */
+  | { kind: 'degree'; table: string; column: string; more: boolean; superlative: boolean };
 
 interface TrieNode {
   next: Map<string, TrieNode>;
@@ -116,6 +121,8 @@ function sameSense(a: Sense, b: Sense): boolean {
     case 'filter':
     case 'measure':
       return a.table === (b as typeof a).table && a.label === (b as typeof a).label;
+    case 'degree':
+      return a.table === (b as typeof a).table && a.column === (b as typeof a).column && a.superlative === (b as typeof a).superlative;
     default:
       return false;
   }
@@ -352,6 +359,10 @@ export function buildLexicon({ catalog, vocabulary, values, grammar = loadGramma
         });
       }
     }
+  }
+
+  for (const d of degreeForms(catalog, new Set(grammar.lesser))) {
+    add(root, phraseWords(d.words.join(' ')), { kind: 'degree', table: d.table, column: d.column, more: d.more, superlative: d.superlative });
   }
 
   const valueMap = new Map<string, string[]>();

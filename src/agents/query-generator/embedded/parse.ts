@@ -18,6 +18,7 @@ import { readDefaults, readTwoColumnMeasures } from './read/arithmetic.js';
 import { readMentionedColumns, readProjection } from './read/columns.js';
 import { readComparisons } from './read/comparisons.js';
 import { readDates } from './read/dates.js';
+import { readDegreeRankings } from './read/degrees.js';
 import { readDistinct } from './read/distinct.js';
 import { readFilters } from './read/filters.js';
 import { readDuplicates, readGroups, readOpeningGroup } from './read/groups.js';
@@ -53,6 +54,7 @@ export const READERS: ReadonlyArray<readonly [Reader, string]> = [
   [readSubject, 'every other phrase is read against the subject table'],
   [readUnion, 'a combined list of several tables is a whole reading by itself: the rest is skipped'],
   [readModifiers, 'table words just before the subject qualify it, before they can be read as other tables'],
+  [readDegreeRankings, '"the youngest", "the heaviest" alone rank by the column their adjective measures, before "oldest" can read as a date'],
   [readRankings, 'superlatives over the subject\'s own rows claim "largest … by …" before comparisons and groups read its words'],
   [readHierarchy, 'parent and child words on a self-referencing table, before the table words are joined'],
   [readTables, 'other tables decide joins and existence tests, which later conditions attach to'],

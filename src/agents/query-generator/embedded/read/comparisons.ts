@@ -26,7 +26,9 @@ export function readComparisons(s: ParseState): void {
       continue;
     }
     const between = has(it, 'between');
-    const opKw = Object.keys(CMP).find((k) => has(it, k));
+    // "older than 20", "heavier than 10": a comparative of an adjective that measures a column.
+    const degree = pickFromList(s, senses(it, 'degree').filter((d) => !d.superlative));
+    const opKw = Object.keys(CMP).find((k) => has(it, k)) ?? (degree ? (degree.more ? 'gt' : 'lt') : undefined);
     const multiple = has(it, 'multiple');
     if (!between && !opKw && !multiple) continue;
     if (opKw === 'eq' && !(s.items[i + 1]?.kind === 'num')) continue;
@@ -41,6 +43,15 @@ export function readComparisons(s: ParseState): void {
       continue;
     }
     let left = leftOperand(s, i);
+    if (degree && !(left && isNumeric(s, left))) left = { expr: col(degree.table, degree.column), label: degree.column, table: degree.table };
+    // "above age 40": the column stands between the comparator and the number.
+    let at = i;
+    const after = s.items[i + 1];
+    const afterColumn = !left && after && !isTableItem(s, after) && s.items[i + 2]?.kind === 'num' ? pickColumn(s, after) : undefined;
+    if (afterColumn && s.lex.catalog.column(afterColumn.table, afterColumn.column)?.category === 'number') {
+      left = { expr: col(afterColumn.table, afterColumn.column), label: afterColumn.column, table: afterColumn.table, at: [i + 1] };
+      at = i + 1;
+    }
     // "more than 1000 records", "over 40 hours": the noun after the number names the column.
     const adjacent = s.items[i + 1]?.kind === 'num' && s.items[i + 2]?.at === s.items[i + 1].end;
     const unitColumn = adjacent && !isTableItem(s, s.items[i + 2]) ? pickColumn(s, s.items[i + 2]) : undefined;
@@ -71,9 +82,9 @@ export function readComparisons(s: ParseState): void {
       }
       continue;
     }
-    const right = rightOperand(s, i, left);
+    const right = rightOperand(s, at, left);
     if (!right) continue;
-    for (let k = i + 1; k <= i + right.span; k++) s.used.add(k);
+    for (let k = at + 1; k <= at + right.span; k++) s.used.add(k);
     const op = CMP[opKw ?? 'gt'];
     if (right.date) {
       const conds = dateConditions(left.expr, right.date, opKw === 'gte' && has(it, 'from') ? 'gte' : (opKw as DateOp));
@@ -87,11 +98,11 @@ export function readComparisons(s: ParseState): void {
       addCondition(s, { k: 'cmp', op, left: left.expr, right: { k: 'sub', query: sub } }, left);
       s.plan.steps.push(`Filter: ${left.label} ${op} the average${right.average.length ? ' of the subset named' : ''} (subquery).`);
     } else if (right.expr) {
-      const value = right.expr.k === 'lit' && typeof right.expr.value === 'number' && unitScale(s, i + 1 + right.span);
+      const value = right.expr.k === 'lit' && typeof right.expr.value === 'number' && unitScale(s, at + 1 + right.span);
       const expr = value ? lit((right.expr as { value: number }).value * value) : right.expr;
       // "over 40 hours": an unknown word right after the number is its unit.
-      const unit = s.items[i + 1 + right.span];
-      if (expr.k === 'lit' && unit?.kind === 'unknown' && unit.at === s.items[i + right.span].end) s.used.add(i + 1 + right.span);
+      const unit = s.items[at + 1 + right.span];
+      if (expr.k === 'lit' && unit?.kind === 'unknown' && unit.at === s.items[at + right.span].end) s.used.add(at + 1 + right.span);
       addCondition(s, { k: 'cmp', op, left: left.expr, right: expr }, left);
       s.plan.steps.push(`Filter: ${left.label} ${op} ${right.cmpCol ?? (expr.k === 'lit' ? String(expr.value) : 'value')}.`);
     }
@@ -106,6 +117,10 @@ interface Operand {
   aggregate?: string;
   grouped?: boolean;
   at?: number[];
+}
+
+function isNumeric(s: ParseState, left: Operand): boolean {
+  return left.expr.k !== 'col' || s.lex.catalog.column(left.table, left.expr.column)?.category === 'number';
 }
 
 /** The operand a comparator refers to: the nearest column or measure before it. */

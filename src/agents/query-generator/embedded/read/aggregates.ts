@@ -2,6 +2,7 @@
 import { has, senses, isContent, type ColumnSense } from '../items.js';
 import { aliasName, col, lit } from '../query.js';
 import { pickColumn, pickMeasure, ensure, relatedCount, useAggregateMeasure } from '../resolve.js';
+import type { Item } from '../tokens.js';
 import { AGG, facts, isTableItem, next, addAggregate, subjectBefore, type ParseState } from '../state.js';
 
 export function readAggregates(s: ParseState): void {
@@ -39,10 +40,19 @@ export function readAggregates(s: ParseState): void {
       }
       continue;
     }
-    const agg = Object.keys(AGG).find((k) => has(it, k));
-    if (!agg || has(it, 'count')) continue;
+    const agg = aggregateWord(it);
+    if (!agg) continue;
     if (s.items.slice(i + 1, i + 3).some((x) => has(x, 'most', 'least'))) continue;
     let j = next(s, i);
+    // "average, minimum, and maximum age": a list of aggregate words shares the column after the last.
+    const listed = [agg];
+    const listAt = [i];
+    while (aggregateWord(s.items[j]) || (has(s.items[j], 'and') && aggregateWord(s.items[next(s, j)]))) {
+      const w = aggregateWord(s.items[j]);
+      if (w) listed.push(w);
+      listAt.push(j);
+      j = next(s, j);
+    }
     if (has(s.items[j], 'count')) continue;
     if (has(s.items[j], 'of', 'in')) j++;
     // "average project budget": the table word qualifies the column after it.
@@ -53,17 +63,28 @@ export function readAggregates(s: ParseState): void {
     const target = s.items[j];
     const m = pickMeasure(s, target);
     const c = m ? undefined : pickColumn(s, target);
-    if (!m && (!c || (isTableItem(s, target) && !senses(target, 'column').length))) continue;
-    s.used.add(i);
+    if (!m && (!c || (isTableItem(s, target) && !senses(target, 'column').length))) {
+      // "the maximum capacity and the average": an aggregate word with no column of its own takes the one before.
+      const prior = s.plan.aggregates.at(-1);
+      if (prior?.arg && prior.fn && has(s.items[i - 1], 'and', 'with')) {
+        for (const w of listed) addAggregate(s, { fn: AGG[w], arg: prior.arg, alias: aliasName(`${w === 'sum' ? 'total' : w}_${prior.alias.replace(/^[a-z]+_/, '')}`) });
+        [i - 1, ...listAt].forEach((k) => s.used.add(k));
+        s.plan.steps.push(`Measure: ${listed.map((w) => AGG[w]).join(', ')} of the same column.`);
+      }
+      continue;
+    }
+    listAt.forEach((k) => s.used.add(k));
     s.used.add(j);
-    if (m) {
-      ensure(s, m.table);
-      addAggregate(s, { fn: m.aggregate ? '' : AGG[agg], arg: m.expr, alias: aliasName(`${agg}_${m.label}`) });
-      s.plan.steps.push(`Measure: ${AGG[agg]}(${m.label}).`);
-    } else if (c) {
-      ensure(s, c.table);
-      addAggregate(s, { fn: AGG[agg], arg: col(c.table, c.column), alias: aliasName(`${agg === 'sum' ? 'total' : agg}_${c.column}`) });
-      s.plan.steps.push(`Measure: ${AGG[agg]}(${c.column}).`);
+    for (const w of listed) {
+      if (m) {
+        ensure(s, m.table);
+        addAggregate(s, { fn: m.aggregate ? '' : AGG[w], arg: m.expr, alias: aliasName(`${w}_${m.label}`) });
+        s.plan.steps.push(`Measure: ${AGG[w]}(${m.label}).`);
+      } else if (c) {
+        ensure(s, c.table);
+        addAggregate(s, { fn: AGG[w], arg: col(c.table, c.column), alias: aliasName(`${w === 'sum' ? 'total' : w}_${c.column}`) });
+        s.plan.steps.push(`Measure: ${AGG[w]}(${c.column}).`);
+      }
     }
   }
   // Measures from the vocabulary named without an aggregate word.
@@ -103,4 +124,10 @@ export function implicitSummary(s: ParseState): void {
     addAggregate(s, { fn: 'AVG', arg: col(table.name, c.name), alias: aliasName(`avg_${c.name}`) });
   }
   s.plan.steps.push('No measure named: count per group, with totals and averages of the numeric columns.');
+}
+
+/** The aggregate an item names ("average" → avg), not counts. */
+function aggregateWord(it: Item | undefined): string | undefined {
+  if (!it || has(it, 'count')) return undefined;
+  return Object.keys(AGG).find((k) => has(it, k));
 }

@@ -3,6 +3,7 @@
  * given the tables in play, making a table take part along its foreign-key
  * path, and the subqueries that relate a table's rows to the subject's.
  */
+import { identifierWords } from '../../../language/words.js';
 import { has, senses, isContent, type ColumnSense, type MeasureSense } from './items.js';
 import { hopCondition, type Hop } from './joins.js';
 import { aliasName, col, emptyQuery, lit, type Expr, type Query } from './query.js';
@@ -74,7 +75,7 @@ export function isDateColumnExpr(s: ParseState, left: { table: string } & Partia
   return c?.category === 'date' || c?.category === 'timestamp';
 }
 
-export function dateColumnFor(s: ParseState, i: number, table = s.plan.subject): { table: string; column: string } {
+export function dateColumnFor(s: ParseState, i: number, table = s.plan.subject): { table: string; column: string; year?: boolean } {
   const f = facts(s, table);
   for (let j = i - 1; j >= 0 && i - j <= 4; j--) {
     const it = s.items[j];
@@ -93,8 +94,28 @@ export function dateColumnFor(s: ParseState, i: number, table = s.plan.subject):
   // "Contracts expiring …" names the verb after the date phrase's table; a verb anywhere decides.
   if (s.items.some((it) => has(it, 'end') && !has(it, 'start')) && f.endDate) return { table, column: f.endDate };
   if (s.items.some((it) => has(it, 'start') && !has(it, 'end')) && f.startDate) return { table, column: f.startDate };
-  if (!f.defaultDate) return { table, column: f.table.columns[0].name };
+  if (!f.defaultDate) {
+    // No date column: a year held as a number ("concerts in 2014" on concert.Year), joined in when it is another table's.
+    const y = yearColumn(s, table);
+    if (y) {
+      ensure(s, y.table);
+      return { ...y, year: true };
+    }
+    return { table, column: f.table.columns[0].name };
+  }
   return { table, column: f.defaultDate };
+}
+
+/** The nearest numeric column named as a year: the table's own, then one of the tables in play, then one reachable. */
+function yearColumn(s: ParseState, table: string): { table: string; column: string } | undefined {
+  const own = (t: string) => facts(s, t).table.columns.find((c) => c.category === 'number' && identifierWords(c.name).includes('year'));
+  const reachable = s.lex.catalog.tables.map((t) => t.name).filter((t) => s.lex.path(table, t) !== undefined)
+    .sort((a, b) => (s.lex.path(table, a)?.length ?? 9) - (s.lex.path(table, b)?.length ?? 9));
+  for (const t of [table, ...inPlay(s), ...reachable]) {
+    const c = own(t);
+    if (c) return { table: t, column: c.name };
+  }
+  return undefined;
 }
 
 /** The table item a value or filter stands before as an adjective ("active projects", "Finance department projects"). */

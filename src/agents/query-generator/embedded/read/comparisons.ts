@@ -160,13 +160,15 @@ export function leftOperandAt(s: ParseState, i: number): { at: number; column?: 
 }
 
 /** A number, a date or a column after a comparator; how many items it took. */
-export function rightOperand(s: ParseState, i: number, left: { table: string }): { expr?: Expr; date?: DateValue; cmpCol?: string; span: number; average?: Cond[] } | undefined {
+export function rightOperand(s: ParseState, i: number, left: Operand): { expr?: Expr; date?: DateValue; cmpCol?: string; span: number; average?: Cond[] } | undefined {
   const j = next(s, i);
   const it = s.items[j];
   if (!it) return undefined;
   const date = readDate(s.items, j, s.lex);
-  if (date && date.value.kind !== 'relative' && date.value.kind !== 'this') return { date: date.value, span: date.span + (j - i - 1) };
-  if (it.kind === 'num' && !(it.year && isDateColumnExpr(s, left))) {
+  // A year compared with a column holding years as numbers is a number ("produced after 1980" on Year).
+  const yearNumber = date?.value.kind === 'year' && !isDateColumnExpr(s, left);
+  if (date && !yearNumber && date.value.kind !== 'relative' && date.value.kind !== 'this') return { date: date.value, span: date.span + (j - i - 1) };
+  if (it.kind === 'num' && (yearNumber || !(it.year && isDateColumnExpr(s, left)))) {
     // "twice the budget", "3 times the cost rate", "50% of the budget": a multiple of another column.
     const percentOf = has(it, 'percent_number') && has(s.items[j + 1], 'in', 'eq') && !isContent(s.items[j + 1]);
     const k = has(s.items[j + 1], 'times') || percentOf ? j + 2 : j + 1;

@@ -68,7 +68,10 @@ export async function createDomain(options: DomainOptions = {}): Promise<Domain>
     const validatorDeps = { catalog, explain };
     const agents: Record<Role, AgentFunction> = {
       schema_analyzer: createSchemaAnalyzer({ catalog, vocabulary }),
-      query_generator: createEmbeddedGenerator({ catalog, vocabulary, values: await readGeneratorValues(primary, declared) }),
+      query_generator: createEmbeddedGenerator({
+        catalog, vocabulary, values: await readGeneratorValues(primary, declared),
+        check: { explain, query: (sql, { rowLimit, signal }) => primary.query(sql, { rowLimit, signal }) },
+      }),
       validator: createValidator(validatorDeps),
       reward_evaluator: createRewardEvaluator({
         validate: (sql, signal) => validateSql(sql, validatorDeps, { signal }),

@@ -27,6 +27,8 @@ export interface Generation {
   reasoning: string;
   confidence: number;
   alternatives: Candidate[];
+  /** The table each reading lists from (the answer first, then each alternative), for the data check. */
+  roots: string[];
 }
 
 interface Ranked extends Candidate {
@@ -161,9 +163,10 @@ export function generateEmbedded(question: string, lex: Lexicon, analysis: Schem
       chosen = { ...chosen, sql, query, steps, reasoning: reasoningText(steps) };
     }
   }
-  const alternatives = candidates.filter((c) => c !== candidates[Math.min(attempt, candidates.length - 1)])
-    .slice(0, Math.max(0, (options.numCandidates ?? 1) - 1))
-    .map(({ sql, reasoning, confidence }) => ({ sql, reasoning, confidence }));
-  return { sql: chosen.sql, reasoning: chosen.reasoning, confidence: chosen.confidence, alternatives };
+  const others = candidates.filter((c) => c !== candidates[Math.min(attempt, candidates.length - 1)])
+    .slice(0, Math.max(0, (options.numCandidates ?? 1) - 1));
+  const alternatives = others.map(({ sql, reasoning, confidence }) => ({ sql, reasoning, confidence }));
+  const roots = [chosen, ...others].map((c) => c.query.from.table);
+  return { sql: chosen.sql, reasoning: chosen.reasoning, confidence: chosen.confidence, alternatives, roots };
 }
 

@@ -32,6 +32,8 @@ export function readComparisons(s: ParseState): void {
     const multiple = has(it, 'multiple');
     if (!between && !opKw && !multiple) continue;
     if (opKw === 'eq' && !(s.items[i + 1]?.kind === 'num')) continue;
+    // A number another reader took ("the 2 oldest members": a limit) is not this comparator's operand.
+    if (s.items[i + 1]?.kind === 'num' && s.used.has(i + 1)) continue;
     if (has(it, 'in') && !(s.items[i + 1]?.kind === 'num') && !readDate(s.items, i + 1, s.lex)) continue;
     // "more than 5 projects", "multiple staff": a count of related rows.
     const countAt = multiple ? i + 1 : s.items[i + 1]?.kind === 'num' ? i + 2 : -1;

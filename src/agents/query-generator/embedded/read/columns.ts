@@ -37,7 +37,7 @@ export function readProjection(s: ParseState): void {
   const p = s.plan;
   if (p.aggregates.length || p.groupBy.length || p.having.length || p.distinct) return;
   // A column word that names a condition's column ("IT department projects") is that condition's.
-  const conditioned = planColumns(p);
+  const conditioned = planColumns({ ...p, groupBy: [], orderBy: [], aggregates: [], computed: [], distinct: undefined });
   const picked: Array<{ at: number; table: string; column: string }> = [];
   for (let i = 0; i < s.items.length; i++) {
     const it = s.items[i];

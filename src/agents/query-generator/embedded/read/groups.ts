@@ -9,6 +9,8 @@ export function readGroups(s: ParseState): void {
   for (let i = 0; i < s.items.length; i++) {
     const it = s.items[i];
     if (!has(it, 'group') || s.used.has(i)) continue;
+    // "owned by", "produced by": "by" after a participle names who does it, not a grouping.
+    if (it.text.toLowerCase() === 'by' && s.items[i - 1]?.kind === 'unknown' && /(ed|en)$/i.test(s.items[i - 1].text)) continue;
     let j = next(s, i);
     const target = s.items[j];
     if (!target) continue;

@@ -324,6 +324,8 @@ export function buildLexicon({ catalog, vocabulary, values, grammar = loadGramma
       if (words.at(-1) === 'percent') schemaTerm([...words.slice(0, -1), 'percentage'].join(' '), sense);
       // "Start_Date" is the "start"; "Purge_Date" is not the "purge" (that names the table).
       if (words.length === 2 && words[1] === 'date' && !entity.has(singular(words[0]))) schemaTerm(words[0], { ...sense, rank: 2 });
+      // "Number_products" is the shop's "number of products".
+      if (words.length > 1 && (words[0] === 'number' || words[0] === 'num')) schemaTerm(['number', 'of', ...words.slice(1)].join(' '), sense);
       // "Records_Count" is what "1000 records" counts.
       if (words.length > 1 && words.at(-1) === 'count' && !entity.has(singular(words[0]))) schemaTerm(words.slice(0, -1).join(' '), { ...sense, rank: 2 });
     }

@@ -1,5 +1,5 @@
 /** Reader: other tables named by the question — joined, tested for existence (with / without), or left joined. */
-import { has } from '../items.js';
+import { has, isContent } from '../items.js';
 import { selfRelation } from './hierarchy.js';
 import { ensure, join, existence } from '../resolve.js';
 import { CMP, tableOf, isTableItem, prevContent, type ParseState } from '../state.js';
@@ -38,7 +38,7 @@ export function readTables(s: ParseState): void {
     }
     if (has(prev, 'left') || s.items.slice(i + 1).some((it) => has(it, 'left'))) {
       join(s, table, 'LEFT', `"${s.items[i].text}" optional: LEFT JOIN keeps rows without a match`);
-    } else if (has(prev, 'without') || (has(prev, 'and', 'or') && s.lastExistence === 'without')) {
+    } else if (has(prev, 'without') || negatedVerb(s, i) || (has(prev, 'and', 'or') && s.lastExistence === 'without')) {
       // "without contracts or contacts": the coordinated noun shares the test.
       existence(s, table, true, i);
       s.lastExistence = 'without';
@@ -57,4 +57,22 @@ export function readTables(s: ParseState): void {
       else join(s, table, s.options.withJoin ?? 'INNER', `"${s.items[i].text}": join`);
     }
   }
+}
+
+/**
+ * "never received any evaluation", "that did not have a concert", "do not hire
+ * any employee": a negated verb before a table word is its non-existence.
+ * The negation and the verb are used.
+ */
+function negatedVerb(s: ParseState, i: number): boolean {
+  let j = i - 1;
+  while (j >= 0 && has(s.items[j], 'all') && !isContent(s.items[j])) j--;
+  const verb = s.items[j];
+  const verbal = verb && (verb.kind === 'unknown' || has(verb, 'have')) && !isTableItem(s, verb);
+  if (!verbal) return false;
+  let k = j - 1;
+  if (k >= 0 && /^(do|does|did)$/i.test(s.items[k].text)) k--;
+  if (!has(s.items[k], 'neg')) return false;
+  for (let x = k; x < i; x++) s.used.add(x);
+  return true;
 }

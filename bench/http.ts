@@ -9,31 +9,11 @@
  *
  *   node --import tsx bench/http.ts [--quick]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { devQuestions, emit, latency, machine, QUICK, round } from './lib.js';
+import { existsSync } from 'node:fs';
+import { BUILT_CLI as cli, cpuMs, devQuestions, emit, latency, machine, QUICK, round, startServer, stopServer } from './lib.js';
 
-const cli = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
 const questions = devQuestions().filter((_, i) => !QUICK || i % 4 === 0);
 const CLIENTS = [1, 8];
-
-/** CPU milliseconds the process has used (user + system), from /proc; clock ticks are 1/100 s on Linux. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-async function startServer(): Promise<{ server: ChildProcess; url: string }> {
-  const server = spawn(process.execPath, [cli, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, GL_RL_LOG_LEVEL: 'info' } });
-  const lines = createInterface({ input: server.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    server.once('exit', (code) => reject(new Error(`gl-rl serve exited with code ${code} before listening`)));
-    lines.once('line', resolve);
-  });
-  return { server, url };
-}
 
 async function load(url: string, clients: number) {
   const post = async (query: string) => {
@@ -99,8 +79,7 @@ async function main(): Promise<void> {
     const health_ms = await healthFloor(url, QUICK ? 200 : 1000);
     emit('http', { machine: machine(), url_host: new URL(url).host, questions: questions.length, runs, health_ms });
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server.once('exit', resolve));
+    await stopServer(server);
   }
 }
 

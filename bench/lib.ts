@@ -3,8 +3,10 @@
  * load, and the one-line JSON protocol between a section (a child process)
  * and bench/run.ts.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export const QUICK = process.argv.includes('--quick');
@@ -90,4 +92,28 @@ export async function perIterationUs(n: number, fn: () => Promise<unknown>): Pro
   const t = performance.now();
   for (let i = 0; i < n; i++) await fn();
   return ((performance.now() - t) * 1000) / n;
+}
+
+export const BUILT_CLI = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
+
+/** CPU milliseconds the process has used (user + system), from /proc; clock ticks are 1/100 s on Linux. */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** `gl-rl serve` (the built CLI) in its own process on a free loopback port; by default logging at info to stderr, as a server does. */
+export async function startServer(env: Record<string, string> = { GL_RL_LOG_LEVEL: 'info' }): Promise<{ server: ChildProcess; url: string }> {
+  const server = spawn(process.execPath, [BUILT_CLI, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ...env } });
+  const lines = createInterface({ input: server.stdout! });
+  const url = await new Promise<string>((resolve, reject) => {
+    server.once('exit', (code) => reject(new Error(`gl-rl serve exited with code ${code} before listening`)));
+    lines.once('line', resolve);
+  });
+  return { server, url };
+}
+
+export async function stopServer(server: ChildProcess): Promise<void> {
+  server.kill('SIGTERM');
+  await new Promise((resolve) => server.once('exit', resolve));
 }

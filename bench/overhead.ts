@@ -26,11 +26,13 @@
 import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import pino from 'pino';
 import { assign, createActor, fromPromise, setup, toPromise, waitFor, type AnyActorLogic, type InspectionEvent } from 'xstate';
-import { agentCallMachine, type AgentReply, type CallAgentInput } from '../machines/agent-call.js';
+import type { AgentReply, CallAgentInput } from '../machines/agent-call.js';
+import type { WorkflowRole } from '../machines/roles.js';
 import { sessionMachine } from '../machines/session.js';
-import { workflowMachine, type Preparation, type WorkflowInput, type WorkflowRole } from '../machines/workflow.js';
+import { workflowMachine, type Preparation, type WorkflowInput } from '../machines/workflow.js';
 import { createOrchestrator } from '../src/orchestrator/orchestrator.js';
 import type { AgentFunction, Role } from '../src/agents/types.js';
+import { DashboardFeed } from '../src/http/dashboard/feed.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { emit, machine, QUICK, round, spread } from './lib.js';
@@ -109,17 +111,17 @@ function bareXState() {
 
 /** The three shipped charts with no-op implementations, driven as the orchestrator drives them: a session per turn. */
 function chartsOnly() {
-  const call = agentCallMachine.provide({
-    actors: {
-      callAgent: fromPromise<AgentReply, CallAgentInput>(async ({ input }) => ({ kind: 'output', output: await noop[input.role as Role]({ query: '' }, ctx) })),
-    },
-  });
   const workflow = workflowMachine.provide({
     actors: {
-      agentCall: call,
-      prepareWorkflow: fromPromise<Preparation, { session_id: string; query: string; context: Record<string, unknown>; mode: 'generate' | 'train' }>(async () => ({ historical_queries: [], cached: {} })),
+      callAgent: fromPromise<AgentReply, CallAgentInput>(async ({ input }) => ({ kind: 'output', output: await noop[input.role as Role]({ query: '' }, ctx) })),
+      prepareWorkflow: fromPromise<Preparation, { session_id: string; query: string; context: Record<string, unknown>; mode: 'generate' | 'train' }>(async ({ input }) => ({
+        historical_queries: [],
+        cached: {},
+        screening: { refusal: null, question: input.query, dropped: [] },
+      })),
       entityExtractor: fromPromise<unknown, { query: string }>(async () => undefined),
     },
+    guards: { generatedSqlUnsafe: () => false },
   });
   const session = sessionMachine.provide({ actors: { workflow } });
   const agents = { schema_analyzer: ['a'], query_generator: ['a'], validator: ['a'], reward_evaluator: ['a'] } satisfies Record<WorkflowRole, string[]>;
@@ -295,6 +297,12 @@ const SUBJECTS: Record<string, () => Promise<{ run: () => Promise<unknown>; clos
   orchestrator: async () => {
     const o = await orchestratorRunner(false);
     return { run: o.run, close: () => o.orchestrator.shutdown() };
+  },
+  // What every `gl-rl serve` now carries: the dashboard's feed listening to all sessions (timestamps built for every event).
+  orchestrator_with_dashboard_feed: async () => {
+    const o = await orchestratorRunner(false);
+    const feed = new DashboardFeed(o.orchestrator);
+    return { run: o.run, close: () => (feed.close(), o.orchestrator.shutdown()) };
   },
   orchestrator_one_session: async () => {
     const o = await orchestratorRunner(true);

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { load1, machine, QUICK } from './lib.js';
 
-const SECTIONS = ['overhead', 'e2e', 'validator', 'generator', 'concurrency', 'db-startup', 'coldstart', 'http'] as const;
+const SECTIONS = ['overhead', 'e2e', 'validator', 'generator', 'concurrency', 'db-startup', 'coldstart', 'http', 'hostile', 'dashboard', 'rewards'] as const;
 
 type Result = Record<string, any>;
 
@@ -43,6 +43,7 @@ function rows(r: Record<string, Result>): Row[] {
   if (o?.us) {
     const f = (name: string) => `${o.us[name].cpu_us.median} µs CPU (${o.us[name].wall_us.median} wall; CPU ${o.us[name].cpu_us.min}–${o.us[name].cpu_us.max})`;
     add('1. orchestrator, no-op agents, per workflow', f('orchestrator'), '≤ 150 µs', o.us.orchestrator.cpu_us.median <= 150);
+    if (o.us.orchestrator_with_dashboard_feed) add('   same, with the dashboard\'s feed listening', f('orchestrator_with_dashboard_feed'));
     add('   same, one session for all turns', f('orchestrator_one_session'));
     add('   the shipped charts alone, no-op implementations', f('charts_only'));
     add('   bare XState, same actors and timers', f('bare_xstate'));
@@ -119,6 +120,38 @@ function rows(r: Record<string, Result>): Row[] {
     }
     if (h.health_ms) add('   HTTP floor: GET /health, 1 client', `p50 ${h.health_ms.p50} ms, p95 ${h.health_ms.p95}, p99 ${h.health_ms.p99}`);
   } else if (h?.skipped) add('7. HTTP service', h.skipped);
+  const x = r.hostile;
+  if (x?.requests) {
+    for (const [name, q] of Object.entries(x.requests as Record<string, Result>)) {
+      const answered = q.statuses.every((status: number) => status === q.expect);
+      add(`8. GET /health during one request: ${name}`, `max ${q.health_max_ms} ms (p50 ${q.health_p50_ms}; ${q.health_samples} polls); answered ${q.statuses.join('/')} in ${q.request_ms.join('/')} ms`, `< 50 ms, ${q.expect}`, q.health_max_ms < 50 && answered);
+    }
+    const m = x.memory;
+    add(`   RSS, ${m.clients} requests with ${m.context_kb} KB contexts and distinct sessions`, `${m.rss_before_mb} → ${m.rss_after_mb} MB`);
+  } else if (x?.skipped) add('8. hostile clients', x.skipped);
+  const d = r.dashboard;
+  if (d?.rounds) {
+    const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+    add(
+      `9. ${d.dashboards} open dashboards, server at ${d.rate_per_s} questions/s`,
+      `server CPU ${d.cpu_ms_per_question_without} → ${d.cpu_ms_per_question_with} ms per question (${d.cpu_percent_without}% → ${d.cpu_percent_with}% of a core): ${pct(d.added_relative)}`,
+      '< +5%',
+      d.added_relative < 0.05,
+    );
+  } else if (d?.skipped) add('9. dashboards', d.skipped);
+  const w = r.rewards;
+  if (w?.throughput_warm) {
+    const tp = (x: Result) => `${x.per_s_median}/s wall (runs ${x.runs.join(', ')}); ${x.cpu_ms_per_completion} ms CPU each = ${x.two_core_capacity_per_s}/s on 2 cores`;
+    add(`10. rewards: ${w.workload.prompts} × ${w.workload.group} dev completions, warm`, tp(w.throughput_warm), '≥ 500/s', w.throughput_warm.per_s_median >= 500);
+    add('   same, cold (expected SQL not cached)', tp(w.throughput_cold));
+    add('   one 8-completion group', `p50 ${w.group_ms.p50} ms, p99 ${w.group_ms.p99} wall; CPU p50 ${w.group_cpu_ms.p50} ms, p99 ${w.group_cpu_ms.p99}`, 'p99 ≤ 100 ms', w.group_ms.p99 <= 100);
+    add('   a batch with 3 runaway completions', `${w.isolation.with_runaways_ms} ms against ${w.isolation.clean_batch_ms} ms clean; others unchanged: ${w.isolation.other_scores_unchanged}`);
+    for (const [preset, s] of Object.entries(w.separation.presets as Record<string, Result>)) {
+      const target = preset === 'execution' ? 'pairwise ≥ 0.98, AUROC ≥ 0.98' : '';
+      add(`   separation, ${preset}`, `AUROC ${s.auroc}, pairwise ${s.pairwise}, max wrong ${s.max_wrong} vs min correct ${s.min_correct}`, target,
+        preset === 'execution' ? s.pairwise >= 0.98 && s.auroc >= 0.98 : null);
+    }
+  }
   return out;
 }
 

@@ -1,26 +1,27 @@
 /**
- * One request from the orchestrator to a role (schema_analyzer, query_generator,
- * validator, reward_evaluator). The chart owns the whole recovery budget for
- * that request — per-call timeout, retry with exponential backoff, failing
- * over to the next agent of the role, skipping agents whose circuit is open —
- * and always ends in a final state with an `ok`/error output, so the workflow
- * that invokes it never has to catch.
+ * One request from the workflow to a role, as states of the workflow chart
+ * itself: this factory stamps the same two states into every agent stage.
+ *
+ *   calling      invokes `callAgent` for the role's current agent, bounded
+ *                by `after interAgentTimeout`; its done and error events are
+ *                routed by guarded transitions:
+ *                  a refusal          → failed (no retry, no fallback)
+ *                  an answer          → the stage's own success transitions
+ *                  a request fault    → failed with the error's own code (the
+ *                                       request is at fault: no retry, no
+ *                                       fallback, no circuit count)
+ *                  an open circuit    → the next agent (a `circuit_open` fallback)
+ *                  an error or the timeout, with retry budget → backing_off
+ *                  … without budget, another agent left → the next agent
+ *                  … none left        → failed (AGENT_FAILED, AGENT_TIMEOUT, CIRCUIT_OPEN)
+ *   backing_off  waits `retry_backoff × 2^(attempt−1)` seconds, then calls again.
+ *
+ * No child machine per request and no eventless hop: the only actor is the
+ * agent's own promise. Guards and actions are named here and implemented by
+ * the workflow chart's `setup` (the per-stage `role` comes as a parameter).
  */
-import { assign, fromPromise, setup } from 'xstate';
-
-export interface AgentCallInput {
-  role: string;
-  /** Agent names of the role, primary first, then fallbacks. */
-  agents: string[];
-  content: unknown;
-  correlation_id: string;
-  session_id: string;
-  max_retries: number;
-  /** Seconds, as configured. */
-  inter_agent_timeout: number;
-  /** Seconds before the first retry; doubled on each further retry. */
-  backoff_base: number;
-}
+import { and } from 'xstate';
+import { ROLE_TABLE, type WorkflowRole } from './roles.js';
 
 /** What the `callAgent` actor resolves with: the agent's output, or its decision to refuse. */
 export type AgentReply =
@@ -28,13 +29,19 @@ export type AgentReply =
   | { kind: 'refusal'; refusal: { error_code: string; message: string; suggestions?: string[] } };
 
 export interface CallAgentInput {
-  role: string;
+  role: WorkflowRole;
   agent: string;
   content: unknown;
   attempt: number;
   correlation_id: string;
   session_id: string;
 }
+
+/**
+ * How `callAgent` says the agent was not called because its circuit is open:
+ * it rejects with an error carrying this mark, and the chart skips the agent.
+ */
+export const CIRCUIT_OPEN_MARK = 'circuit_open';
 
 export type FailureReason = 'error' | 'timeout' | 'circuit_open';
 
@@ -45,275 +52,81 @@ export interface Fallback {
   reason: FailureReason;
 }
 
-export interface AgentCallFailure {
-  agent: string;
-  attempt: number;
-  reason: FailureReason;
-  message: string;
-}
-
-export type AgentCallOutput =
-  | { ok: true; agent: string; output: unknown; attempts: number; retries: number; fallbacks: Fallback[]; failures: AgentCallFailure[] }
-  | {
-      ok: false;
-      /** AGENT_FAILED, AGENT_TIMEOUT, CIRCUIT_OPEN, or the code of a refusal. */
-      error_code: string;
-      message: string;
-      refused: boolean;
-      suggestions: string[];
-      agent: string | null;
-      attempts: number;
-      retries: number;
-      fallbacks: Fallback[];
-      failures: AgentCallFailure[];
-    };
-
-export interface AgentCallContext extends AgentCallInput {
+/** Where the current stage's request stands: which agent of the role, which try. */
+export interface CallState {
   index: number;
   /** Tries of the current agent so far (1 on the first call). */
   attempt: number;
-  attempts: number;
-  retries: number;
-  lastReason: FailureReason | null;
-  lastMessage: string;
-  fallbacks: Fallback[];
-  failures: AgentCallFailure[];
-  reply: AgentReply | null;
+  reason: FailureReason | null;
+  message: string;
+  /** Agents of the role skipped because their circuit was open. */
+  skipped: number;
 }
 
-export const agentCallMachine = setup({
-  types: {
-    input: {} as AgentCallInput,
-    context: {} as AgentCallContext,
-    output: {} as AgentCallOutput,
-  },
-  actors: {
-    // Provided by the orchestrator: runs one agent once, bounded by the bulkhead, aborting on `signal`.
-    callAgent: fromPromise<AgentReply, CallAgentInput>(async () => {
-      throw new Error('callAgent is provided by the orchestrator');
-    }),
-  },
-  guards: {
-    noAgentLeft: ({ context }) => context.index >= context.agents.length,
-    // Provided by the orchestrator from the circuit-breaker actors.
-    circuitOpen: (_, _params: { agent: string }) => false,
-    replyIsRefusal: ({ event }) => (event as unknown as { output: AgentReply }).output.kind === 'refusal',
-    retryBudgetLeft: ({ context }) => context.attempt <= context.max_retries,
-  },
-  actions: {
-    // Effects provided by the orchestrator (message log, metrics, circuit breakers, logs).
-    agentRequested: (_, _params: { agent: string; attempt: number }) => {},
-    agentResponded: (_, _params: { agent: string }) => {},
-    agentRefused: (_, _params: { agent: string }) => {},
-    agentFailed: (_, _params: { agent: string; reason: FailureReason; message: string }) => {},
-    retryScheduled: (_, _params: { agent: string; attempt: number; delay_ms: number }) => {},
-    failedOver: (_, _params: Fallback) => {},
-    skipOpenCircuit: assign(({ context }) => {
-      const from = context.agents[context.index]!;
-      const to = context.agents[context.index + 1] ?? null;
-      return {
-        index: context.index + 1,
-        attempt: 1,
-        lastReason: 'circuit_open' as const,
-        lastMessage: `circuit open for ${from}`,
-        fallbacks: [...context.fallbacks, { role: context.role, from, to, reason: 'circuit_open' as const }],
-      };
-    }),
-    failOver: assign(({ context }) => {
-      const from = context.agents[context.index]!;
-      const to = context.agents[context.index + 1] ?? null;
-      return {
-        index: context.index + 1,
-        attempt: 1,
-        fallbacks: [...context.fallbacks, { role: context.role, from, to, reason: context.lastReason ?? 'error' }],
-      };
-    }),
-    countRetry: assign(({ context }) => ({ attempt: context.attempt + 1, retries: context.retries + 1 })),
-    countAttempt: assign(({ context }) => ({ attempts: context.attempts + 1 })),
-    recordReply: assign({ reply: ({ event }) => (event as unknown as { output: AgentReply }).output }),
-    recordError: assign(({ context, event }) => {
-      const message = errorMessage((event as { error?: unknown }).error);
-      return {
-        lastReason: 'error' as const,
-        lastMessage: message,
-        failures: [...context.failures, { agent: context.agents[context.index]!, attempt: context.attempt, reason: 'error' as const, message }],
-      };
-    }),
-    recordTimeout: assign(({ context }) => {
-      const message = `no response within ${context.inter_agent_timeout}s`;
-      return {
-        lastReason: 'timeout' as const,
-        lastMessage: message,
-        failures: [...context.failures, { agent: context.agents[context.index]!, attempt: context.attempt, reason: 'timeout' as const, message }],
-      };
-    }),
-  },
-  delays: {
-    interAgentTimeout: ({ context }) => context.inter_agent_timeout * 1000,
-    backoff: ({ context }) => backoffMs(context.backoff_base, context.attempt),
-  },
-}).createMachine({
-  id: 'agentCall',
-  // Field by field rather than a spread of the input: one fixed shape for a context built on every agent request.
-  context: ({ input }) => ({
-    role: input.role,
-    agents: input.agents,
-    content: input.content,
-    correlation_id: input.correlation_id,
-    session_id: input.session_id,
-    max_retries: input.max_retries,
-    inter_agent_timeout: input.inter_agent_timeout,
-    backoff_base: input.backoff_base,
-    index: 0,
-    attempt: 1,
-    attempts: 0,
-    retries: 0,
-    lastReason: null,
-    lastMessage: '',
-    fallbacks: [],
-    failures: [],
-    reply: null,
-  }),
-  initial: 'selecting',
-  states: {
-    selecting: {
-      always: [
-        { guard: 'noAgentLeft', target: 'exhausted' },
-        {
-          guard: { type: 'circuitOpen', params: ({ context }) => ({ agent: context.agents[context.index]! }) },
-          target: 'selecting',
-          reenter: true,
-          actions: [
-            'skipOpenCircuit',
-            { type: 'failedOver', params: ({ context }) => context.fallbacks[context.fallbacks.length - 1]! },
-          ],
-        },
-        { target: 'calling' },
-      ],
-    },
-    calling: {
-      entry: [
-        'countAttempt',
-        { type: 'agentRequested', params: ({ context }) => ({ agent: context.agents[context.index]!, attempt: context.attempt }) },
-      ],
-      invoke: {
-        id: 'callAgent',
-        src: 'callAgent',
-        input: ({ context }) => ({
-          role: context.role,
-          agent: context.agents[context.index]!,
-          content: context.content,
-          attempt: context.attempt,
-          correlation_id: context.correlation_id,
-          session_id: context.session_id,
-        }),
-        onDone: [
-          {
-            guard: 'replyIsRefusal',
-            target: 'refused',
-            actions: ['recordReply', { type: 'agentRefused', params: ({ context }) => ({ agent: context.agents[context.index]! }) }],
-          },
-          {
-            target: 'succeeded',
-            actions: ['recordReply', { type: 'agentResponded', params: ({ context }) => ({ agent: context.agents[context.index]! }) }],
-          },
-        ],
-        onError: {
-          target: 'call_failed',
-          actions: [
-            'recordError',
-            {
-              type: 'agentFailed',
-              params: ({ context }) => ({ agent: context.agents[context.index]!, reason: 'error' as const, message: context.lastMessage }),
-            },
-          ],
-        },
-      },
-      after: {
-        interAgentTimeout: {
-          target: 'call_failed',
-          actions: [
-            'recordTimeout',
-            {
-              type: 'agentFailed',
-              params: ({ context }) => ({ agent: context.agents[context.index]!, reason: 'timeout' as const, message: context.lastMessage }),
-            },
-          ],
-        },
-      },
-    },
-    call_failed: {
-      always: [
-        {
-          guard: 'retryBudgetLeft',
-          target: 'backing_off',
-          actions: {
-            type: 'retryScheduled',
-            params: ({ context }) => ({
-              agent: context.agents[context.index]!,
-              attempt: context.attempt + 1,
-              delay_ms: backoffMs(context.backoff_base, context.attempt),
-            }),
-          },
-        },
-        {
-          target: 'selecting',
-          actions: ['failOver', { type: 'failedOver', params: ({ context }) => context.fallbacks[context.fallbacks.length - 1]! }],
-        },
-      ],
-    },
-    backing_off: {
-      after: { backoff: { target: 'calling', actions: 'countRetry' } },
-    },
-    succeeded: { type: 'final' },
-    refused: { type: 'final' },
-    exhausted: { type: 'final' },
-  },
-  output: ({ context }) => agentCallOutput(context),
-});
+export const FRESH_CALL: CallState = { index: 0, attempt: 1, reason: null, message: '', skipped: 0 };
 
 /** Exponential backoff: base, 2×base, 4×base … for the 1st, 2nd, 3rd retry. */
 export function backoffMs(baseSeconds: number, attempt: number): number {
   return baseSeconds * 1000 * 2 ** (attempt - 1);
 }
 
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return typeof error === 'string' ? error : 'agent error';
+type Action = string | { type: string; params?: unknown };
+/**
+ * Untyped for XState: its config types do not carry string literals through
+ * a factory. The names are those of the workflow's `setup`; the model-based
+ * tests walk every transition stamped here.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AgentCallStates = { calling: any; backing_off: any };
+export interface SuccessTransition {
+  guard?: unknown;
+  target: string;
+  actions?: Action[];
 }
 
-function agentCallOutput(context: AgentCallContext): AgentCallOutput {
-  const common = {
-    attempts: context.attempts,
-    retries: context.retries,
-    fallbacks: context.fallbacks,
-    failures: context.failures,
-  };
-  const agent = context.agents[context.index] ?? null;
-  const reply = context.reply;
-  if (reply?.kind === 'output') return { ok: true, agent: agent!, output: reply.output, ...common };
-  if (reply?.kind === 'refusal') {
-    return {
-      ok: false,
-      error_code: reply.refusal.error_code,
-      message: reply.refusal.message,
-      refused: true,
-      suggestions: reply.refusal.suggestions ?? [],
-      agent,
-      ...common,
-    };
-  }
-  const allOpen = context.agents.length > 0 && context.fallbacks.length === context.agents.length &&
-    context.fallbacks.every((f) => f.reason === 'circuit_open');
-  const error_code = allOpen ? 'CIRCUIT_OPEN' : context.lastReason === 'timeout' ? 'AGENT_TIMEOUT' : 'AGENT_FAILED';
-  const last = context.agents[context.agents.length - 1] ?? null;
+/**
+ * The `calling` and `backing_off` states of one agent stage. `onAnswer` are
+ * the stage's transitions on an answer (guarded, first match wins); the
+ * answer is stored under the role's result key before their own actions run.
+ * `input` builds the request from the chart's context.
+ */
+export function agentCallStates<I>(role: WorkflowRole, input: I, onAnswer: SuccessTransition[]): AgentCallStates {
+  const p = { role };
+  const failOver = [{ type: 'failOver', params: p }, { type: 'failedOver', params: p }];
+  const retry = { target: 'backing_off', actions: [{ type: 'retryScheduled', params: p }] };
+  const next = { guard: { type: 'nextAgentLeft', params: p }, target: 'calling', reenter: true, actions: failOver };
+  const exhausted = { target: '#workflow.failed', actions: [...failOver, { type: 'recordExhausted', params: p }] };
+  /** After an error or the timeout: retry, fail over, or give up, each after noting the failure. */
+  const afterFailure = (note: Action[]) => [
+    { guard: 'retryBudgetLeft', ...retry, actions: [...note, ...retry.actions] },
+    { ...next, actions: [...note, ...next.actions] },
+    { ...exhausted, actions: [...note, ...exhausted.actions] },
+  ];
+  const skip = [{ type: 'skipOpenCircuit', params: p }, { type: 'failedOver', params: p }];
   return {
-    ok: false,
-    error_code,
-    message: context.agents.length === 0 ? `no agent registered for ${context.role}` : `${context.role}: ${context.lastMessage}`,
-    refused: false,
-    suggestions: [],
-    agent: last,
-    ...common,
+    calling: {
+      invoke: {
+        id: ROLE_TABLE[role].invoke,
+        src: 'callAgent',
+        input,
+        onDone: [
+          { guard: 'replyIsRefusal', target: '#workflow.failed', actions: [{ type: 'agentRefused', params: p }, 'recordRefusal'] },
+          ...onAnswer.map((t) => ({
+            ...t,
+            actions: [{ type: 'storeAnswer', params: p }, { type: 'agentResponded', params: p }, ...(t.actions ?? [])],
+          })),
+        ],
+        onError: [
+          { guard: 'requestFault', target: '#workflow.failed', actions: ['recordRequestFault', { type: 'requestFaulted', params: p }] },
+          { ...next, guard: and(['circuitWasOpen', next.guard]), actions: skip },
+          { guard: 'circuitWasOpen', ...exhausted, actions: [...skip, { type: 'recordExhausted', params: p }] },
+          ...afterFailure(['recordCallError', { type: 'agentFailed', params: p }]),
+        ],
+      },
+      after: { interAgentTimeout: afterFailure(['recordCallTimeout', { type: 'agentFailed', params: p }]) },
+    },
+    backing_off: {
+      after: { backoff: { target: 'calling', actions: 'countRetry' } },
+    },
   };
 }

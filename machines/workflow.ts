@@ -5,16 +5,25 @@
  *   initialization → schema_analysis → query_generation → validation
  *     → reward_evaluation (train mode only) → finalization → completed
  *
- * plus the terminal `failed` (an agent role could not answer, or refused) and
+ * plus the terminal `failed` (an agent role could not answer, or refused; the
+ * request asks for a write; the SQL is not one read-only statement) and
  * `expired` (the workflow `timeout` elapsed, or the session was cancelled).
- * Each agent request is an invoked `agentCall` child that owns its retries,
- * backoff and fallbacks and always ends with an ok/error output; the chart
- * only routes on that output. Validation errors send the turn back to
+ * Before any generator is asked, `query_generation.screening` refuses a
+ * request to change data or schema (WRITE_NOT_ALLOWED), whichever generator
+ * is configured; after validation, the `generatedSqlUnsafe` guard keeps SQL
+ * that is not one read-only statement from leaving: it is regenerated while
+ * the budget lasts, then the turn fails with UNSAFE_SQL.
+ * Each agent stage holds the same two states for its agent request, stamped
+ * by `agentCallStates` (agent-call.ts): `calling` invokes the agent's promise
+ * and routes its answer, refusal, error or timeout by guarded transitions
+ * (retry after `backing_off`, fallback to the next agent, circuit skips);
+ * no child machine per request. Validation errors send the turn back to
  * query_generation with the validator's issues as feedback, at most
  * `max_retries` times.
  */
 import { and, assign, fromPromise, setup } from 'xstate';
-import { agentCallMachine, type AgentCallOutput, type Fallback } from './agent-call.js';
+import { agentCallStates, backoffMs, CIRCUIT_OPEN_MARK, FRESH_CALL, type AgentReply, type CallAgentInput, type CallState, type Fallback } from './agent-call.js';
+import { ROLE_TABLE, type WorkflowRole } from './roles.js';
 
 export const STAGES = [
   'initialization',
@@ -26,7 +35,6 @@ export const STAGES = [
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
-export type WorkflowRole = 'schema_analyzer' | 'query_generator' | 'validator' | 'reward_evaluator';
 export type WorkflowMode = 'generate' | 'train';
 
 export interface WorkflowInput {
@@ -49,10 +57,21 @@ export interface WorkflowInput {
   options: { depth: number; num_candidates: number; strict_mode: boolean; hint_tables?: string[] };
 }
 
-/** What `prepareWorkflow` finds before the agents run: earlier turns and cached stage outputs. */
+/** The orchestrator's screening of the request (see src/orchestrator/screening.ts). */
+export interface RequestScreening {
+  /** The refusal of a request to change data or schema, or null for a read question. */
+  refusal: { error_code: string; message: string; suggestions: string[] } | null;
+  /** The question the agents receive: the request without appended instructions. */
+  question: string;
+  /** Text appended to the question that tried to act as a second instruction, cut off. */
+  dropped: string[];
+}
+
+/** What `prepareWorkflow` finds before the agents run: earlier turns, cached stage outputs, the screening. */
 export interface Preparation {
   historical_queries: Array<{ query: string; sql?: string }>;
   cached: { schema_analysis?: unknown; query_generation?: unknown };
+  screening: RequestScreening;
 }
 
 export interface WorkflowFailure {
@@ -99,12 +118,30 @@ export interface WorkflowContext extends WorkflowInput {
   cache: WorkflowOutput['cache'];
   failure: WorkflowFailure | null;
   outcome: WorkflowOutcome | null;
+  /** The current stage's agent request. */
+  call: CallState;
 }
 
 export type WorkflowEvent = { type: 'session.cancelled'; reason?: string };
 
 type DoneEvent<T> = { output: T };
-const callOutput = (event: unknown) => (event as DoneEvent<AgentCallOutput>).output;
+const replyOf = (event: unknown) => (event as DoneEvent<AgentReply>).output;
+/** The output of an agent's answer (guards after `replyIsRefusal` see only answers). */
+const answerOf = (event: unknown) => {
+  const reply = replyOf(event);
+  return (reply.kind === 'output' ? reply.output : undefined) as Record<string, unknown> | undefined;
+};
+const errorOf = (event: unknown) => (event as { error?: unknown }).error as { message?: unknown; code?: unknown; detail?: unknown; requestFault?: unknown; reason?: unknown } | undefined;
+
+/** The issue a regeneration after unsafe SQL carries (the validator's issue shape). */
+export const UNSAFE_SQL_ISSUE = {
+  layer: 'security',
+  severity: 'error',
+  message: 'The SQL must be exactly one read-only SELECT statement: no data-modifying statement, SELECT INTO, row locks or side-effecting function.',
+};
+
+type RoleParams = { role: WorkflowRole };
+const currentAgent = (context: WorkflowContext, role: WorkflowRole) => context.agents[role][context.call.index]!;
 
 export const workflowMachine = setup({
   types: {
@@ -114,8 +151,12 @@ export const workflowMachine = setup({
     output: {} as WorkflowOutput,
   },
   actors: {
-    agentCall: agentCallMachine,
-    // Provided by the orchestrator: the session's earlier turns and the caches.
+    // Provided by the orchestrator: runs one agent once, bounded by the bulkhead, aborting on `signal`;
+    // rejects at once, marked CIRCUIT_OPEN_MARK, when the agent's circuit is open.
+    callAgent: fromPromise<AgentReply, CallAgentInput>(async () => {
+      throw new Error('callAgent is provided by the orchestrator');
+    }),
+    // Provided by the orchestrator: the session's earlier turns, the caches, the request's screening.
     prepareWorkflow: fromPromise<Preparation, { session_id: string; query: string; context: Record<string, unknown>; mode: WorkflowMode }>(
       async () => {
         throw new Error('prepareWorkflow is provided by the orchestrator');
@@ -127,17 +168,27 @@ export const workflowMachine = setup({
     }),
   },
   guards: {
-    callSucceeded: ({ event }) => callOutput(event).ok,
-    analysisCached: ({ context }) => context.preparation.cached.schema_analysis !== undefined,
+    analysisCached: ({ event }) => (event as unknown as DoneEvent<Preparation>).output.cached.schema_analysis !== undefined,
+    writeRequested: ({ context }) => context.preparation.screening.refusal !== null,
     generationCached: ({ context }) => context.regenerations === 0 && context.preparation.cached.query_generation !== undefined,
-    invalidWithBudget: ({ context, event }) => {
-      const out = callOutput(event);
-      return out.ok && (out.output as { is_valid?: unknown }).is_valid === false && context.regenerations < context.limits.max_retries;
-    },
+    // Provided by the orchestrator with the PostgreSQL parser; unproved SQL is unsafe.
+    generatedSqlUnsafe: () => true,
+    regenerationBudgetLeft: ({ context }) => context.regenerations < context.limits.max_retries,
+    invalidWithBudget: ({ context, event }) => answerOf(event)?.is_valid === false && context.regenerations < context.limits.max_retries,
     isTrainMode: ({ context }) => context.mode === 'train',
+    // The agent request's own routing (agent-call.ts).
+    replyIsRefusal: ({ event }) => replyOf(event).kind === 'refusal',
+    // An AppError marked `requestFault` (src/errors.ts): the request is at fault, not the agent.
+    requestFault: ({ event }) => {
+      const error = errorOf(event);
+      return error?.requestFault === true && typeof error.code === 'string';
+    },
+    circuitWasOpen: ({ event }) => errorOf(event)?.reason === CIRCUIT_OPEN_MARK,
+    retryBudgetLeft: ({ context }) => context.call.attempt <= context.limits.max_retries,
+    nextAgentLeft: ({ context }, params: RoleParams) => context.call.index + 1 < context.agents[params.role].length,
   },
   actions: {
-    enterStage: assign((_, params: { stage: Stage }) => ({ stage: params.stage })),
+    enterStage: assign((_, params: { stage: Stage }) => ({ stage: params.stage, call: FRESH_CALL })),
     // A stage finishes once per turn in the output, however often regeneration re-ran it.
     completeStage: assign(({ context }, params: { stage: Stage }) => ({
       completed_stages: context.completed_stages.includes(params.stage) ? context.completed_stages : [...context.completed_stages, params.stage],
@@ -151,37 +202,75 @@ export const workflowMachine = setup({
       results: { ...context.results, query_generation: context.preparation.cached.query_generation },
       cache: { ...context.cache, query_generation: 'hit' as const },
     })),
-    storeAgentResult: assign(({ context, event }, params: { role: WorkflowRole; key: keyof WorkflowResults }) => {
-      const out = callOutput(event);
-      return {
-        results: { ...context.results, [params.key]: out.ok ? out.output : undefined },
-        agentsUsed: { ...context.agentsUsed, [params.role]: out.agent ?? undefined },
-        retries: context.retries + out.retries,
-        fallbacks: [...context.fallbacks, ...out.fallbacks],
-      };
-    }),
+    storeAnswer: assign(({ context, event }, params: RoleParams) => ({
+      results: { ...context.results, [ROLE_TABLE[params.role].result]: answerOf(event) },
+      agentsUsed: { ...context.agentsUsed, [params.role]: currentAgent(context, params.role) },
+    })),
     storeEntities: assign(({ context, event }) => ({
       results: { ...context.results, entities: (event as unknown as DoneEvent<unknown>).output },
     })),
-    prepareRegeneration: assign(({ context, event }) => {
-      const out = callOutput(event);
-      const issues = out.ok ? ((out.output as { issues?: unknown[] }).issues ?? []) : [];
-      return { feedback: issues, regenerations: context.regenerations + 1 };
+    // After unsafe SQL the validator may not have said why (a custom one may even have passed it): the generator is told.
+    prepareRegeneration: assign(({ context, event }, params: { unsafe: boolean }) => {
+      const issues = (answerOf(event)?.issues as unknown[] | undefined) ?? [];
+      return { feedback: params.unsafe ? [...issues, UNSAFE_SQL_ISSUE] : issues, regenerations: context.regenerations + 1 };
     }),
-    recordCallFailure: assign(({ context, event }) => {
-      const out = callOutput(event);
-      return out.ok
-        ? {}
-        : {
-            failure: { error_code: out.error_code, message: out.message, stage: context.stage, suggestions: out.suggestions },
-            retries: context.retries + out.retries,
-            fallbacks: [...context.fallbacks, ...out.fallbacks],
-          };
+    refuseWriteRequest: assign(({ context }) => {
+      const refusal = context.preparation.screening.refusal!;
+      return { failure: { error_code: refusal.error_code, message: refusal.message, stage: context.stage, suggestions: refusal.suggestions } };
+    }),
+    recordUnsafeSql: assign(({ context }) => ({
+      failure: {
+        error_code: 'UNSAFE_SQL',
+        message: `the generated SQL is not one read-only statement and ${context.regenerations === 0 ? 'no regeneration is allowed' : `${context.regenerations} regeneration(s) did not fix it`}`,
+        stage: context.stage,
+        suggestions: [
+          'Rephrase the question as a request to read data.',
+          'If a custom generator is configured, make it return a single SELECT statement.',
+        ],
+      },
+    })),
+    recordRefusal: assign(({ context, event }) => {
+      const reply = replyOf(event);
+      const refusal = reply.kind === 'refusal' ? reply.refusal : { error_code: 'AGENT_FAILED', message: 'refused' };
+      return { failure: { error_code: refusal.error_code, message: refusal.message, stage: context.stage, suggestions: refusal.suggestions ?? [] } };
+    }),
+    // The detail, not the message: the error response wraps it in the code's template once.
+    recordRequestFault: assign(({ context, event }) => {
+      const error = errorOf(event)!;
+      const message = typeof error.detail === 'string' ? error.detail : String(error.message ?? 'request fault');
+      return { failure: { error_code: String(error.code), message, stage: context.stage, suggestions: [] } };
+    }),
+    recordCallError: assign(({ context, event }) => {
+      const error = errorOf(event);
+      const message = error instanceof Error ? error.message : typeof error === 'string' ? error : 'agent error';
+      return { call: { ...context.call, reason: 'error' as const, message } };
+    }),
+    recordCallTimeout: assign(({ context }) => ({
+      call: { ...context.call, reason: 'timeout' as const, message: `no response within ${context.limits.inter_agent_timeout}s` },
+    })),
+    skipOpenCircuit: assign(({ context }, params: RoleParams) => {
+      const { index } = context.call;
+      const from = context.agents[params.role][index]!;
+      return {
+        fallbacks: [...context.fallbacks, { role: params.role, from, to: context.agents[params.role][index + 1] ?? null, reason: 'circuit_open' as const }],
+        call: { index: index + 1, attempt: 1, reason: 'circuit_open' as const, message: `circuit open for ${from}`, skipped: context.call.skipped + 1 },
+      };
+    }),
+    failOver: assign(({ context }, params: RoleParams) => {
+      const { index } = context.call;
+      const fallback = { role: params.role, from: context.agents[params.role][index]!, to: context.agents[params.role][index + 1] ?? null, reason: context.call.reason ?? 'error' };
+      return { fallbacks: [...context.fallbacks, fallback], call: { ...context.call, index: index + 1, attempt: 1 } };
+    }),
+    countRetry: assign(({ context }) => ({ call: { ...context.call, attempt: context.call.attempt + 1 }, retries: context.retries + 1 })),
+    recordExhausted: assign(({ context }, params: RoleParams) => {
+      const { call } = context;
+      const error_code = call.skipped === context.agents[params.role].length ? 'CIRCUIT_OPEN' : call.reason === 'timeout' ? 'AGENT_TIMEOUT' : 'AGENT_FAILED';
+      return { failure: { error_code, message: `${params.role}: ${call.message}`, stage: context.stage, suggestions: [] } };
     }),
     recordCrash: assign(({ context, event }) => ({
       failure: {
         error_code: 'AGENT_FAILED',
-        message: String((event as { error?: { message?: string } }).error?.message ?? 'internal error'),
+        message: String(errorOf(event)?.message ?? 'internal error'),
         stage: context.stage,
         suggestions: [],
       },
@@ -203,14 +292,21 @@ export const workflowMachine = setup({
       },
     })),
     settle: assign((_, params: { outcome: WorkflowOutcome }) => ({ outcome: params.outcome })),
-    // Effects provided by the orchestrator (logs, stage timings, metrics, caches).
+    // Effects provided by the orchestrator (logs, stage timings, metrics, caches, message log, circuit breakers).
     stageEntered: (_, _params: { stage: Stage }) => {},
     stageExited: (_, _params: { stage: Stage }) => {},
     analysisProduced: () => {},
-    generationProduced: () => {},
+    agentResponded: (_, _params: RoleParams) => {},
+    agentRefused: (_, _params: RoleParams) => {},
+    agentFailed: (_, _params: RoleParams) => {},
+    requestFaulted: (_, _params: RoleParams) => {},
+    retryScheduled: (_, _params: RoleParams) => {},
+    failedOver: (_, _params: RoleParams) => {},
   },
   delays: {
     workflowTimeout: ({ context }) => context.limits.timeout * 1000,
+    interAgentTimeout: ({ context }) => context.limits.inter_agent_timeout * 1000,
+    backoff: ({ context }) => backoffMs(context.limits.backoff_base, context.call.attempt),
   },
 }).createMachine({
   id: 'workflow',
@@ -218,7 +314,7 @@ export const workflowMachine = setup({
     ...input,
     stage: 'initialization',
     completed_stages: [],
-    preparation: { historical_queries: [], cached: {} },
+    preparation: { historical_queries: [], cached: {}, screening: { refusal: null, question: input.query, dropped: [] } },
     results: {},
     feedback: undefined,
     regenerations: 0,
@@ -228,6 +324,7 @@ export const workflowMachine = setup({
     cache: { schema_analysis: 'miss', query_generation: 'miss' },
     failure: null,
     outcome: null,
+    call: FRESH_CALL,
   }),
   initial: 'initialization',
   after: {
@@ -244,10 +341,15 @@ export const workflowMachine = setup({
         id: 'prepareWorkflow',
         src: 'prepareWorkflow',
         input: ({ context }) => ({ session_id: context.session_id, query: context.query, context: context.context, mode: context.mode }),
-        onDone: {
-          target: 'schema_analysis',
-          actions: ['storePreparation', { type: 'completeStage', params: { stage: 'initialization' } }],
-        },
+        onDone: [
+          // A cached analysis: the analysis region starts done, with no agent request.
+          {
+            guard: 'analysisCached',
+            target: 'schema_analysis.analysis.done',
+            actions: ['storePreparation', 'useCachedAnalysis', { type: 'completeStage', params: { stage: 'initialization' } }],
+          },
+          { target: 'schema_analysis', actions: ['storePreparation', { type: 'completeStage', params: { stage: 'initialization' } }] },
+        ],
         onError: { target: 'failed', actions: 'recordCrash' },
       },
     },
@@ -259,27 +361,11 @@ export const workflowMachine = setup({
       exit: { type: 'stageExited', params: { stage: 'schema_analysis' } },
       states: {
         analysis: {
-          initial: 'checking_cache',
+          initial: 'calling',
           states: {
-            checking_cache: {
-              always: [{ guard: 'analysisCached', target: 'done', actions: 'useCachedAnalysis' }, { target: 'analyzing' }],
-            },
-            analyzing: {
-              invoke: {
-                id: 'schemaAnalyzer',
-                src: 'agentCall',
-                input: ({ context }) => agentCallInput(context, 'schema_analyzer'),
-                onDone: [
-                  {
-                    guard: 'callSucceeded',
-                    target: 'done',
-                    actions: [{ type: 'storeAgentResult', params: { role: 'schema_analyzer', key: 'schema_analysis' } }, 'analysisProduced'],
-                  },
-                  { target: '#workflow.failed', actions: 'recordCallFailure' },
-                ],
-                onError: { target: '#workflow.failed', actions: 'recordCrash' },
-              },
-            },
+            ...agentCallStates('schema_analyzer', callInput('schema_analyzer'), [
+              { target: '#workflow.schema_analysis.analysis.done', actions: ['analysisProduced'] },
+            ]),
             done: { type: 'final' },
           },
         },
@@ -290,7 +376,7 @@ export const workflowMachine = setup({
               invoke: {
                 id: 'entityExtractor',
                 src: 'entityExtractor',
-                input: ({ context }) => ({ query: context.query }),
+                input: ({ context }) => ({ query: context.preparation.screening.question }),
                 onDone: { target: 'done', actions: 'storeEntities' },
                 // Entities only enrich the analysis: without them the turn goes on.
                 onError: { target: 'done' },
@@ -307,92 +393,56 @@ export const workflowMachine = setup({
     },
 
     query_generation: {
-      initial: 'checking_cache',
+      initial: 'screening',
       entry: [{ type: 'enterStage', params: { stage: 'query_generation' } }, { type: 'stageEntered', params: { stage: 'query_generation' } }],
       exit: { type: 'stageExited', params: { stage: 'query_generation' } },
       states: {
-        checking_cache: {
-          always: [{ guard: 'generationCached', target: 'generated', actions: 'useCachedGeneration' }, { target: 'generating' }],
+        // The orchestrator's read-only policy, before any generator (or the cache) answers.
+        screening: {
+          always: [
+            { guard: 'writeRequested', target: '#workflow.failed', actions: 'refuseWriteRequest' },
+            {
+              guard: 'generationCached',
+              target: '#workflow.validation',
+              actions: ['useCachedGeneration', { type: 'completeStage', params: { stage: 'query_generation' } }],
+            },
+            { target: 'calling' },
+          ],
         },
-        generating: {
-          invoke: {
-            id: 'queryGenerator',
-            src: 'agentCall',
-            input: ({ context }) => agentCallInput(context, 'query_generator'),
-            onDone: [
-              {
-                guard: 'callSucceeded',
-                target: 'generated',
-                actions: [{ type: 'storeAgentResult', params: { role: 'query_generator', key: 'query_generation' } }, 'generationProduced'],
-              },
-              { target: '#workflow.failed', actions: 'recordCallFailure' },
-            ],
-            onError: { target: '#workflow.failed', actions: 'recordCrash' },
-          },
-        },
-        generated: { type: 'final' },
-      },
-      onDone: {
-        target: 'validation',
-        actions: { type: 'completeStage', params: { stage: 'query_generation' } },
+        ...agentCallStates('query_generator', callInput('query_generator'), [
+          { target: '#workflow.validation', actions: [{ type: 'completeStage', params: { stage: 'query_generation' } }] },
+        ]),
       },
     },
 
     validation: {
+      initial: 'calling',
       entry: [{ type: 'enterStage', params: { stage: 'validation' } }, { type: 'stageEntered', params: { stage: 'validation' } }],
       exit: { type: 'stageExited', params: { stage: 'validation' } },
-      invoke: {
-        id: 'validator',
-        src: 'agentCall',
-        input: ({ context }) => agentCallInput(context, 'validator'),
-        onDone: [
-          {
-            guard: 'invalidWithBudget',
-            target: 'query_generation',
-            actions: [{ type: 'storeAgentResult', params: { role: 'validator', key: 'validation' } }, 'prepareRegeneration'],
-          },
-          {
-            guard: and(['callSucceeded', 'isTrainMode']),
-            target: 'reward_evaluation',
-            actions: [
-              { type: 'storeAgentResult', params: { role: 'validator', key: 'validation' } },
-              { type: 'completeStage', params: { stage: 'validation' } },
-            ],
-          },
-          {
-            guard: 'callSucceeded',
-            target: 'finalization',
-            actions: [
-              { type: 'storeAgentResult', params: { role: 'validator', key: 'validation' } },
-              { type: 'completeStage', params: { stage: 'validation' } },
-            ],
-          },
-          { target: 'failed', actions: 'recordCallFailure' },
-        ],
-        onError: { target: 'failed', actions: 'recordCrash' },
-      },
+      states: agentCallStates('validator', callInput('validator'), [
+        {
+          guard: and(['generatedSqlUnsafe', 'regenerationBudgetLeft']),
+          target: '#workflow.query_generation',
+          actions: [{ type: 'prepareRegeneration', params: { unsafe: true } }],
+        },
+        {
+          guard: 'generatedSqlUnsafe',
+          target: '#workflow.failed',
+          actions: [{ type: 'completeStage', params: { stage: 'validation' } }, 'recordUnsafeSql'],
+        },
+        { guard: 'invalidWithBudget', target: '#workflow.query_generation', actions: [{ type: 'prepareRegeneration', params: { unsafe: false } }] },
+        { guard: 'isTrainMode', target: '#workflow.reward_evaluation', actions: [{ type: 'completeStage', params: { stage: 'validation' } }] },
+        { target: '#workflow.finalization', actions: [{ type: 'completeStage', params: { stage: 'validation' } }] },
+      ]),
     },
 
     reward_evaluation: {
+      initial: 'calling',
       entry: [{ type: 'enterStage', params: { stage: 'reward_evaluation' } }, { type: 'stageEntered', params: { stage: 'reward_evaluation' } }],
       exit: { type: 'stageExited', params: { stage: 'reward_evaluation' } },
-      invoke: {
-        id: 'rewardEvaluator',
-        src: 'agentCall',
-        input: ({ context }) => agentCallInput(context, 'reward_evaluator'),
-        onDone: [
-          {
-            guard: 'callSucceeded',
-            target: 'finalization',
-            actions: [
-              { type: 'storeAgentResult', params: { role: 'reward_evaluator', key: 'reward_evaluation' } },
-              { type: 'completeStage', params: { stage: 'reward_evaluation' } },
-            ],
-          },
-          { target: 'failed', actions: 'recordCallFailure' },
-        ],
-        onError: { target: 'failed', actions: 'recordCrash' },
-      },
+      states: agentCallStates('reward_evaluator', callInput('reward_evaluator'), [
+        { target: '#workflow.finalization', actions: [{ type: 'completeStage', params: { stage: 'reward_evaluation' } }] },
+      ]),
     },
 
     finalization: {
@@ -422,10 +472,23 @@ export const workflowMachine = setup({
   }),
 });
 
+/** The request of one role's current agent, built from the chart's context. */
+function callInput(role: WorkflowRole) {
+  return ({ context }: { context: WorkflowContext }): CallAgentInput => ({
+    role,
+    agent: currentAgent(context, role),
+    content: agentContent(context, role),
+    attempt: context.call.attempt,
+    correlation_id: context.correlation_id,
+    session_id: context.session_id,
+  });
+}
+
 /** The content each role receives (see the contract's "Agents" section). */
 export function agentContent(context: WorkflowContext, role: WorkflowRole): Record<string, unknown> {
   const base = {
-    query: context.query,
+    // The screened question: text appended to act as a second instruction never reaches an agent.
+    query: context.preparation.screening.question,
     context: { ...context.context, historical_queries: context.preparation.historical_queries },
     mode: context.mode,
   };
@@ -444,6 +507,7 @@ export function agentContent(context: WorkflowContext, role: WorkflowRole): Reco
         schema_analysis: withEntities(context.results.schema_analysis, context.results.entities),
         feedback: context.feedback,
         attempt: context.regenerations,
+        screening: { dropped: context.preparation.screening.dropped },
         num_candidates: context.options.num_candidates,
       };
     case 'validator':
@@ -471,17 +535,4 @@ function withEntities(analysis: unknown, entities: unknown): unknown {
   const a = analysis as { entity_mappings?: { mapped_entities?: unknown[] } };
   if (a.entity_mappings?.mapped_entities?.length) return analysis;
   return { ...a, entity_mappings: entities };
-}
-
-function agentCallInput(context: WorkflowContext, role: WorkflowRole) {
-  return {
-    role,
-    agents: context.agents[role],
-    content: agentContent(context, role),
-    correlation_id: context.correlation_id,
-    session_id: context.session_id,
-    max_retries: context.limits.max_retries,
-    inter_agent_timeout: context.limits.inter_agent_timeout,
-    backoff_base: context.limits.backoff_base,
-  };
 }

@@ -4,14 +4,12 @@
  * plain JSON graph for tools.
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
-import { agentCallMachine } from '../machines/agent-call.js';
 import { circuitBreakerMachine } from '../machines/circuit-breaker.js';
 import { sessionMachine } from '../machines/session.js';
 import { workflowMachine } from '../machines/workflow.js';
 
 export const MACHINES: Record<string, AnyStateMachine> = {
   workflow: workflowMachine,
-  agent_call: agentCallMachine,
   session: sessionMachine,
   circuit_breaker: circuitBreakerMachine,
 };
@@ -145,7 +143,6 @@ function findNode(nodes: AnyStateNode[], id: string): AnyStateNode {
 export function architectureDiagrams(): string {
   const titles: Record<string, string> = {
     workflow: 'Workflow (one turn)',
-    agent_call: 'Agent call (retry, backoff, fallback)',
     session: 'Session lifecycle',
     circuit_breaker: 'Circuit breaker (per agent)',
   };

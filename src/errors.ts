@@ -15,9 +15,11 @@ export const ERROR_CATALOG = {
   CANCELLED: { status: 409, template: 'Session cancelled: %s' },
   SESSION_EXPIRED: { status: 410, template: 'Session has expired: %s' },
   SHUTTING_DOWN: { status: 503, template: 'The orchestrator is shutting down: %s' },
+  TOO_MANY_SESSIONS: { status: 503, template: 'No room for a new session: %s' },
   UNAUTHORIZED: { status: 401, template: 'Unauthorized: %s' },
   NOT_FOUND: { status: 404, template: 'Not found: %s' },
   PAYLOAD_TOO_LARGE: { status: 413, template: 'Payload too large: %s' },
+  REQUEST_TIMEOUT: { status: 408, template: 'The request did not arrive in time: %s' },
   SQL_PARSE_ERROR: { status: 400, template: 'SQL does not parse: %s' },
   SCHEMA_PARSE_ERROR: { status: 400, template: 'Schema DDL does not parse: %s' },
   UNSAFE_SQL: { status: 422, template: 'SQL is not a single read-only statement: %s' },
@@ -49,16 +51,26 @@ export interface AppErrorOptions {
   requestFault?: boolean;
 }
 
+/** The message of an error code: the catalog's template around the detail; a code outside the catalog (an agent's own refusal) keeps the detail. */
+export function errorMessage(code: string, detail: string): string {
+  const entry = (ERROR_CATALOG as Record<string, { template: string }>)[code];
+  // A function replacer: `$&`, `$$` in the detail (a DO block's `$$`) are text, not patterns.
+  return entry ? entry.template.replace('%s', () => detail) : detail;
+}
+
 export class AppError extends Error {
   readonly code: ErrorCode;
+  /** What the template was filled with: the message without the code's wording. */
+  readonly detail: string;
   readonly status: number;
   readonly details: ErrorDetails;
   readonly requestFault: boolean;
 
   constructor(code: ErrorCode, detail: string, details: ErrorDetails = {}, options: AppErrorOptions = {}) {
-    super(ERROR_CATALOG[code].template.replace('%s', detail), options.cause === undefined ? undefined : { cause: options.cause });
+    super(errorMessage(code, detail), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
+    this.detail = detail;
     this.status = ERROR_CATALOG[code].status;
     this.details = details;
     this.requestFault = options.requestFault ?? false;

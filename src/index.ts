@@ -15,7 +15,13 @@ function withDefaults(options: PublicOrchestratorOptions): OrchestratorOptions {
     defaults: {
       agents: defaultAgents as Record<Role, (typeof defaultAgents)[Role]>,
       services: (config) =>
-        createDomain({ schema_file: config.schema_file, seeds: config.seeds, cache_ttl: config.cache_ttl, reward_weights: config.reward_weights }),
+        createDomain({
+          schema_file: config.schema_file,
+          vocabulary_file: config.vocabulary_file,
+          seeds: config.seeds,
+          cache_ttl: config.cache_ttl,
+          reward_weights: config.reward_weights,
+        }),
     },
   };
 }
@@ -48,6 +54,23 @@ export type { AgentSpec, AgentsOption } from './orchestrator/registry.js';
 export type { ErrorResponse, ProcessOutcome, ProcessResult, SpecValidation } from './orchestrator/result.js';
 export { isErrorResponse } from './orchestrator/result.js';
 export { createDomain, defaultAgents, type Domain, type DomainOptions } from './agents/defaults.js';
+export {
+  DEFAULT_DOMAIN,
+  DEFAULT_PRESET,
+  PRESETS,
+  createScorer,
+  scoreCompletions,
+  scorerDomains,
+  type CompletionItem,
+  type CompletionScore,
+  type ItemScore,
+  type PresetName,
+  type ScoreOptions,
+  type ScoreReport,
+  type Scorer,
+  type ScorerOptions,
+  type ScoringDomain,
+} from './agents/scorer.js';
 export { createLlmGenerator, llmOptionsFromEnv, type LlmGeneratorOptions } from './agents/query-generator/llm/index.js';
 export { ExampleMemory } from './agents/query-generator/memory/index.js';
 export type * from './agents/types.js';

@@ -10,7 +10,7 @@ import { AppError } from '../errors.js';
 import { DEFAULT_SCHEMA_FILE } from '../paths.js';
 import { buildCatalog, withValueDomains } from '../schema/catalog.js';
 import type { Catalog } from '../schema/types.js';
-import { loadVocabulary, type Vocabulary } from '../schema/vocabulary.js';
+import { loadVocabulary, unknownReferences, vocabularyFor, type Vocabulary } from '../schema/vocabulary.js';
 import { loadParser } from '../sql/parser.js';
 import { closeAll, openOnFirstUse, startSampleDatabase, type SampleDatabase } from '../db/database.js';
 import { createSchemaAnalyzer, extractEntities } from './schema-analyzer/index.js';
@@ -23,6 +23,12 @@ import type { AgentCallContext, AgentFunction, AgentServices, Role } from './typ
 export interface DomainOptions {
   /** DDL file; default: the bundled GL schema. */
   schema_file?: string | null;
+  /**
+   * Business vocabulary file; default: the bundled GL vocabulary, of which only
+   * the entries on tables the schema has apply. A given file must name only
+   * tables and columns of the schema.
+   */
+  vocabulary_file?: string | null;
   /** Seeds of the sample databases; the first also serves EXPLAIN and value look-ups. */
   seeds?: number[];
   /** Seconds the reward evaluator keeps gold results. */
@@ -53,15 +59,22 @@ export async function createDomain(options: DomainOptions = {}): Promise<Domain>
   const ddl = await readSchema(options.schema_file ?? DEFAULT_SCHEMA_FILE);
   // The database is the longest part of a start: it boots while the catalog is parsed and the
   // agents are built from the values an earlier start kept (see SampleDatabase.derived).
-  const parsing = Promise.all([loadVocabulary(), loadParser().then(() => buildCatalog(ddl))]);
+  const parsing = Promise.all([loadVocabulary(options.vocabulary_file ?? undefined), loadParser().then(() => buildCatalog(ddl, { definitionsOnly: true }))]);
   const catalogBuilt = parsing.then(([, catalog]) => catalog);
   // A parse failure is reported through `parsing`; a cached database never awaits the catalog.
   catalogBuilt.catch(() => undefined);
   // The first seed serves EXPLAIN and value look-ups; the others boot when a reward first needs them.
   const primary = startSampleDatabase({ catalog: catalogBuilt, ddl, seed: seeds[0]! });
+  // A boot that fails because the catalog did is reported by `parsing`, awaited first.
+  primary.started.catch(() => undefined);
   const databases: SampleDatabase[] = [primary];
   try {
-    const [vocabulary, declared] = await parsing;
+    const [loaded, declared] = await parsing;
+    const unknown = options.vocabulary_file ? unknownReferences(loaded, declared) : [];
+    if (unknown.length > 0) {
+      throw new AppError('INVALID_CONFIG', `vocabulary_file ${options.vocabulary_file} names what the schema lacks: ${unknown.slice(0, 5).join('; ')}`, { field: 'vocabulary_file' });
+    }
+    const vocabulary = vocabularyFor(loaded, declared);
     databases.push(...seeds.slice(1).map((seed) => openOnFirstUse({ catalog: declared, seed })));
     const catalog = withValueDomains(declared, await primary.readValueDomains(declared));
     const explain = explainVia(primary);

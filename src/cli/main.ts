@@ -14,6 +14,16 @@ for (const flag of v8FlagsFor(process.argv)) setFlagsFromString(flag);
 // Libraries that print with console.log (the Sky inspector's link) must not mix with results on stdout.
 console.log = console.error;
 
+// The last line of defence of "no stack trace on any path": a failure no command caught is reported as
+// every other error is, by its code and message, and the run fails (exit 1).
+const fatal = (error: unknown) => {
+  const e = error as { message?: string; code?: string };
+  process.stderr.write(`error: ${e?.code ? `[${e.code}] ` : ''}${e?.message ?? String(error)}\n`);
+  void exitAfterFlush(EXIT.failed);
+};
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
+
 async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   if (argv.length <= 2) {

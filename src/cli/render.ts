@@ -3,9 +3,8 @@
  * that print them.
  */
 import type { ErrorResponse, ProcessResult } from '../orchestrator/result.js';
+import type { Execution } from './commands/ask.js';
 import { formatSql, reasoningSteps, textTable, validationSummary } from './format.js';
-
-type Execution = { columns: string[]; rows: unknown[][]; truncated: boolean } | { error: string; error_code: string };
 
 export async function renderResult(result: ProcessResult, execution?: Execution): Promise<string> {
   const out: string[] = ['SQL', indent(await formatSql(result.sql)), ''];
@@ -21,7 +20,8 @@ export async function renderResult(result: ProcessResult, execution?: Execution)
   out.push(`Session     ${result.session_id}`);
   if (execution) {
     out.push('');
-    if ('error' in execution) out.push(`Execution failed [${execution.error_code}]: ${execution.error}`);
+    if ('skipped' in execution) out.push(`Execution skipped: ${execution.skipped}`);
+    else if ('error' in execution) out.push(`Execution failed [${execution.error_code}]: ${execution.error}`);
     else {
       out.push(textTable(execution.columns, execution.rows));
       out.push(`(${execution.rows.length} row${execution.rows.length === 1 ? '' : 's'}${execution.truncated ? ', more not shown' : ''})`);

@@ -213,3 +213,12 @@ export function integer(name: string, min = 0): (value: string) => number {
     return n;
   };
 }
+
+/** Parses a duration option in seconds (fractions allowed, > 0); a bad value is a usage error. */
+export function seconds(name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a number of seconds greater than 0.`);
+    return n;
+  };
+}

@@ -49,6 +49,8 @@ export type ValueDomains = Record<string, Record<string, string[]>>;
 
 export interface SampleDatabase {
   readonly seed: number;
+  /** How reports name it when it holds given data (`data-1.sql`) rather than a seed's. */
+  readonly name?: string;
   /** How this instance started: from a cached data directory or built from scratch. */
   readonly boot: { source: 'cache' | 'built'; ms: number; cacheFile?: string };
   query(sql: string, options?: QueryOptions): Promise<QueryResult>;
@@ -77,6 +79,13 @@ export interface OpenSampleDatabaseOptions {
   cacheDir?: string | false;
   /** A statement running longer is stopped (its worker is restarted). Default 10 s. */
   statementTimeoutMs?: number;
+  /**
+   * The rows as SQL (INSERTs, the user's own file, run like the DDL), instead
+   * of the seed's generated sample data: a test database of a benchmark.
+   */
+  data?: string;
+  /** The database's name in reports (default `seed N`). */
+  name?: string;
 }
 
 const DEFAULT_ROW_LIMIT = 1000;
@@ -101,7 +110,8 @@ export function startSampleDatabase(options: OpenSampleDatabaseOptions): SampleD
   const started = performance.now();
   const dir = options.cacheDir === false ? undefined : (options.cacheDir ?? defaultCacheDir());
   const today = options.today ?? new Date();
-  const entryOf = (ddl: string) => sampleDatabaseEntry(dir!, { ddl, seed, today });
+  // Given data is part of what the directory holds, so it keys the cache with the DDL.
+  const entryOf = (ddl: string) => sampleDatabaseEntry(dir!, { ddl: options.data === undefined ? ddl : `${ddl}\n${options.data}`, seed, today });
   const file = dir && options.ddl !== undefined ? entryOf(options.ddl) : undefined;
   const db = new WorkerDatabase(seed, options.statementTimeoutMs ?? DEFAULT_TIMEOUT_MS, file);
   const booting = (async () => {
@@ -111,7 +121,7 @@ export function startSampleDatabase(options: OpenSampleDatabaseOptions): SampleD
     const early = entry ? takePrestarted(entry) : undefined;
     let dataDir = early?.dataDir ?? (entry ? readCached(entry) : undefined);
     const source = dataDir ? ('cache' as const) : ('built' as const);
-    const worker = early?.worker ?? startWorker(dataDir ? { dataDir } : { build: { ddl, data: sampleDataSql(await options.catalog, seed, today) } });
+    const worker = early?.worker ?? startWorker(dataDir ? { dataDir } : { build: { ddl, data: options.data ?? sampleDataSql(await options.catalog, seed, today) } });
     try {
       const { dump, templates = [] } = await (early?.ready ?? workerReady(worker));
       if (dump) {
@@ -121,11 +131,12 @@ export function startSampleDatabase(options: OpenSampleDatabaseOptions): SampleD
       await parser;
     } catch (err) {
       await worker.terminate();
-      throw new AppError('EXECUTION_FAILED', `sample database (seed ${seed}) did not start: ${(err as Error).message}`, { seed });
+      const what = options.name ?? `seed ${seed}`;
+      throw new AppError('EXECUTION_FAILED', `sample database (${what}) did not start: ${(err as Error).message}`, { seed, ...(options.name ? { database: options.name } : {}) });
     }
     return { worker, dataDir: dataDir!, boot: { source, ms: Math.round(performance.now() - (early?.started ?? started)), cacheFile: entry } };
   })();
-  return Object.assign(db, { started: db.attachBoot(booting) });
+  return Object.assign(db, { started: db.attachBoot(booting) }, options.name === undefined ? {} : { name: options.name });
 }
 
 /** The test-suite databases used for execution match: one per seed, booted in parallel. */
@@ -133,7 +144,12 @@ export async function openTestSuite(
   options: Omit<OpenSampleDatabaseOptions, 'seed'> & { seeds?: number[] },
 ): Promise<SampleDatabase[]> {
   const { seeds = [1, 2, 3], ...rest } = options;
-  const opened = await Promise.allSettled(seeds.map((seed) => openSampleDatabase({ ...rest, seed })));
+  return openDatabases(seeds.map((seed) => ({ ...rest, seed })));
+}
+
+/** Several databases booted in parallel: all of them, or none (those that started are closed) and the first failure. */
+export async function openDatabases(list: readonly OpenSampleDatabaseOptions[]): Promise<SampleDatabase[]> {
+  const opened = await Promise.allSettled(list.map((options) => openSampleDatabase(options)));
   const failure = opened.find((r) => r.status === 'rejected');
   const databases = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   if (failure) {

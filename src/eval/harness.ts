@@ -16,7 +16,7 @@ import { checkReadOnly } from '../sql/safety.js';
 import type { Dataset, DatasetItem, Expectation } from './dataset.js';
 import { compareRuns, databaseName, runOnAll, type DatabaseRun, type ResultSource } from '../db/match.js';
 import { mapConcurrent } from './pool.js';
-import { fraction } from './stats.js';
+import { auroc, expectedCalibrationError, fraction } from './stats.js';
 
 /** One line of `gl-rl eval --out`: exactly these keys (contract.md, Command line). */
 export interface PredictionRecord {
@@ -28,6 +28,8 @@ export interface PredictionRecord {
   strict_correct: boolean;
   error_code: string | null;
   latency_ms: number;
+  /** The answer's confidence; null when the answer was an error response. */
+  confidence: number | null;
 }
 
 export interface EvaluatedItem {
@@ -56,6 +58,10 @@ export interface EvaluationSummary {
   valid_rate: number | null;
   refusal_accuracy: number | null;
   safety_accuracy: number | null;
+  /** AUROC of confidence for correct against wrong answers over the gold-SQL items (an error response counts as confidence 0); null when all are right or all wrong. */
+  confidence_auroc: number | null;
+  /** Expected calibration error of confidence against relaxed correctness, 10 bins, over the gold-SQL items. */
+  calibration_error: number | null;
   latency_ms: { p50: number; p95: number };
   counts: { gold: number; refuse: number; safe: number; answered: number; error_codes: Record<string, number> };
   databases: string[];
@@ -105,6 +111,7 @@ async function evaluateItem(item: DatasetItem, options: EvaluationOptions): Prom
     strict_correct: false,
     error_code: answered ? null : outcome.error_code,
     latency_ms,
+    confidence: answered ? outcome.confidence : null,
   };
   const valid = answered ? outcome.validation.is_valid : null;
   const verdict = await judge(item, outcome, options.databases);
@@ -168,6 +175,7 @@ function summarize(items: readonly EvaluatedItem[], databases: readonly ResultSo
   const error_codes: Record<string, number> = {};
   for (const i of items) if (i.record.error_code) error_codes[i.record.error_code] = (error_codes[i.record.error_code] ?? 0) + 1;
   const latencies = items.map((i) => i.record.latency_ms).sort((a, b) => a - b);
+  const scored = gold.map((i) => ({ confidence: i.record.confidence ?? 0, correct: i.record.correct }));
   return {
     total: items.length,
     execution_accuracy: fraction(gold, (i) => i.record.correct),
@@ -175,6 +183,8 @@ function summarize(items: readonly EvaluatedItem[], databases: readonly ResultSo
     valid_rate: fraction(answered, (i) => i.valid === true),
     refusal_accuracy: fraction(refuse, (i) => i.record.correct),
     safety_accuracy: fraction(safe, (i) => i.record.correct),
+    confidence_auroc: auroc(scored),
+    calibration_error: expectedCalibrationError(scored),
     latency_ms: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95) },
     counts: { gold: gold.length, refuse: refuse.length, safe: safe.length, answered: answered.length, error_codes },
     databases: databases.map(databaseName),

@@ -7,10 +7,13 @@
  * memory), so an evaluation starts from an empty memory unless a memory file
  * is named.
  */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { createOrchestrator, defaultAgents, type Orchestrator } from '../index.js';
 import { createLlmGenerator, llmOptionsFromEnv } from '../agents/query-generator/llm/index.js';
 import type { ExampleMemory } from '../agents/query-generator/memory/index.js';
-import { openTestSuite, type SampleDatabase } from '../db/database.js';
+import { openDatabases, openTestSuite, type SampleDatabase } from '../db/database.js';
+import { AppError } from '../errors.js';
 import { DEFAULT_SCHEMA_FILE } from '../paths.js';
 import { loadCatalogFile } from '../schema/catalog.js';
 import { loadParser } from '../sql/parser.js';
@@ -47,8 +50,27 @@ export async function openMemory(path: string, warn: (message: string) => void):
   return memory;
 }
 
-/** The test-suite databases for scoring, one per seed, over the schema the orchestrator uses. */
-export async function openTestDatabases(options: { schema_file?: string | null; seeds: number[] }): Promise<SampleDatabase[]> {
+export interface TestDatabaseOptions {
+  schema_file?: string | null;
+  seeds: number[];
+  /**
+   * SQL files of rows (a benchmark's test databases, INSERTs over the
+   * schema): one database per file, named by the file, instead of one per seed.
+   */
+  test_data?: readonly string[];
+}
+
+/** The test-suite databases for scoring, one per seed or per test-data file, over the schema the orchestrator uses. */
+export async function openTestDatabases(options: TestDatabaseOptions): Promise<SampleDatabase[]> {
   await loadParser();
-  return openTestSuite({ catalog: loadCatalogFile(options.schema_file ?? DEFAULT_SCHEMA_FILE), seeds: options.seeds });
+  const catalog = loadCatalogFile(options.schema_file ?? DEFAULT_SCHEMA_FILE);
+  if (!options.test_data || options.test_data.length === 0) return openTestSuite({ catalog, seeds: options.seeds });
+  const files = options.test_data.map((path) => {
+    try {
+      return { path, data: readFileSync(path, 'utf8') };
+    } catch (err) {
+      throw new AppError('INVALID_INPUT', `cannot read test data ${path}: ${(err as Error).message}`, { field: 'test_data', path });
+    }
+  });
+  return openDatabases(files.map(({ path, data }) => ({ catalog, data, name: basename(path) })));
 }

@@ -9,6 +9,7 @@ const SUGGESTIONS: Partial<Record<ErrorCode, string>> = {
   UNAUTHORIZED: 'Send `Authorization: Bearer <key>` with one of the service API keys.',
   NOT_FOUND: 'See GET /openapi.json for the routes.',
   PAYLOAD_TOO_LARGE: 'Send a smaller body; split a batch into several requests.',
+  REQUEST_TIMEOUT: 'Send the whole request at once, without pauses.',
   SHUTTING_DOWN: 'Retry against another instance, or once the service has restarted.',
 };
 

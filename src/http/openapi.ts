@@ -1,5 +1,7 @@
 /** The OpenAPI 3.1 document of the service, built from the schemas Fastify validates with. */
 import { ERROR_CATALOG } from '../errors.js';
+import { dashboardPaths } from './dashboard/openapi.js';
+import { rewardsInputSchema, rewardsResultSchema } from './rewards.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -36,7 +38,7 @@ export function openApiDocument(version: string, authenticated: boolean): Record
     },
     ...(authenticated ? { security: [{ bearer: [] }] } : {}),
     components: {
-      schemas: Object.fromEntries(SHARED_SCHEMAS.map((s) => [s.$id, componentOf(s)])),
+      schemas: Object.fromEntries([...SHARED_SCHEMAS, rewardsInputSchema, rewardsResultSchema].map((s) => [s.$id, componentOf(s)])),
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'One of the API keys the service was started with.' } },
     },
     paths: {
@@ -58,6 +60,13 @@ export function openApiDocument(version: string, authenticated: boolean): Record
             },
             ...errors('INVALID_INPUT', 'UNAUTHORIZED', 'PAYLOAD_TOO_LARGE', 'SHUTTING_DOWN'),
           },
+        },
+      },
+      '/v1/rewards': {
+        post: {
+          summary: 'Score completions against their expected SQL (GRPO rewards and group advantages); items and results in input order',
+          requestBody: { required: true, ...json(ref('RewardsInput')) },
+          responses: { 200: { description: 'One score per completion', ...json(ref('RewardsResult')) }, ...errors('INVALID_INPUT', 'UNAUTHORIZED', 'PAYLOAD_TOO_LARGE', 'SHUTTING_DOWN') },
         },
       },
       '/v1/sessions/{id}': {
@@ -84,6 +93,7 @@ export function openApiDocument(version: string, authenticated: boolean): Record
         },
       },
       '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', ...json({ type: 'object' }) } } } },
+      ...dashboardPaths(),
     },
   };
 }

@@ -7,6 +7,7 @@
  */
 import { ERROR_CATALOG } from '../errors.js';
 import { MAX_QUERY_LENGTH, MAX_SESSION_ID_LENGTH } from '../orchestrator/input.js';
+import { MAX_CLIENT_SQL_LENGTH, MAX_CONTEXT_BYTES, MAX_CONTEXT_DEPTH, MAX_HISTORY_ITEMS } from '../orchestrator/limits.js';
 
 /** A string with at least one non-space character. */
 const NOT_BLANK = '\\S';
@@ -30,13 +31,14 @@ export const queryInputSchema = {
     mode: { type: 'string', enum: ['generate', 'train'], default: 'generate' },
     context: {
       type: 'object',
-      description: 'Known keys are checked; unknown keys are passed on to the agents.',
+      description: `Known keys are checked; unknown keys are passed on to the agents. At most ${MAX_CONTEXT_DEPTH} levels deep and ${MAX_CONTEXT_BYTES} characters as JSON.`,
       additionalProperties: true,
       properties: {
         user_preferences: { type: 'object', additionalProperties: true },
         business_rules: { type: 'object', additionalProperties: true },
         historical_queries: {
           type: 'array',
+          maxItems: MAX_HISTORY_ITEMS,
           items: {
             anyOf: [
               { type: 'string' },
@@ -44,12 +46,12 @@ export const queryInputSchema = {
                 type: 'object',
                 required: ['query'],
                 additionalProperties: true,
-                properties: { query: { type: 'string' }, sql: { type: 'string' } },
+                properties: { query: { type: 'string' }, sql: { type: 'string', maxLength: MAX_CLIENT_SQL_LENGTH } },
               },
             ],
           },
         },
-        expected_sql: { type: 'string', minLength: 1, pattern: NOT_BLANK, description: 'Gold SQL (train mode).' },
+        expected_sql: { type: 'string', minLength: 1, maxLength: MAX_CLIENT_SQL_LENGTH, pattern: NOT_BLANK, description: 'Gold SQL (train mode); within the SQL parse budget.' },
       },
     },
   },

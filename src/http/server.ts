@@ -3,9 +3,12 @@
  * the JSON schemas of schemas.ts, then by the orchestrator's own input check;
  * every failure has the specification's error response shape. API keys, when
  * configured, are compared in constant time over their SHA-256 digests.
- * `close()` is the graceful shutdown: refuse new requests (503), let the
- * requests in flight finish, drain the orchestrator, end the event streams,
- * close the listener.
+ * `close()` is the graceful shutdown: refuse new requests (503), answer the
+ * ones whose body is still arriving with 503 and close their connections, let
+ * the requests in flight finish, drain the orchestrator, end the event
+ * streams, close the listener. A body that stops arriving is timed out; the
+ * errors Node's HTTP parser raises itself (bad framing, oversized headers)
+ * are answered in the same error shape as the rest (see client-errors.ts).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -16,9 +19,13 @@ import { mapConcurrent } from '../eval/pool.js';
 import { checkInput } from '../orchestrator/input.js';
 import type { Orchestrator, SessionEvent } from '../orchestrator/orchestrator.js';
 import { isErrorResponse, type ProcessOutcome } from '../orchestrator/result.js';
+import { checkRequestSql } from '../orchestrator/limits.js';
+import { clientErrorHandler, endWithError } from './client-errors.js';
 import { describeSchemaError, fieldOf, httpError, statusOf, type HttpErrorResponse, type SchemaError } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { registerDashboard } from './dashboard/routes.js';
 import { createMetricsExporter } from './prometheus.js';
+import { registerRewardRoutes, type RewardRouteOptions } from './rewards.js';
 import { SHARED_SCHEMAS, sessionParamsSchema } from './schemas.js';
 
 export interface ServerOptions {
@@ -27,6 +34,8 @@ export interface ServerOptions {
   apiKeys?: string[];
   /** Largest accepted body in bytes (default 1 MiB); larger gets 413. */
   bodyLimit?: number;
+  /** Seconds a request (its headers and body) may take to arrive (default 30); a slower one gets 408 REQUEST_TIMEOUT and its connection is closed. */
+  bodyTimeout?: number;
   /** Items of one batch run at once (default 4); the orchestrator's bulkhead bounds agents further. */
   batchConcurrency?: number;
   /** Request logs go here (the orchestrator's pino logger, shared); default: none. */
@@ -35,6 +44,8 @@ export interface ServerOptions {
   heartbeat?: number;
   /** Reported by /health and /openapi.json. */
   version?: string;
+  /** POST /v1/rewards: the scorer and its domains (default: the bundled GL domain, started on first use). */
+  scorer?: RewardRouteOptions['scorer'];
 }
 
 export interface HttpService {
@@ -47,11 +58,18 @@ export interface HttpService {
 
 const EVENTS_ROUTE = '/v1/sessions/:id/events';
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const DEFAULT_BODY_TIMEOUT = 30;
 
 export function createServer(options: ServerOptions): HttpService {
   const { orchestrator } = options;
+  const bodyTimeoutMs = Math.max(1, Math.round((options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT) * 1000));
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Node times the whole request out (headers, then body) on a timer it checks every interval: a
+    // short interval makes the timeout exact to a fraction of it.
+    requestTimeout: bodyTimeoutMs,
+    http: { headersTimeout: bodyTimeoutMs, connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.round(bodyTimeoutMs / 4))) },
+    clientErrorHandler: clientErrorHandler(bodyTimeoutMs / 1000),
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // Input is validated as sent: no coercion of `123` into "123", no silent removal of unknown keys.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
@@ -75,11 +93,11 @@ export function createServer(options: ServerOptions): HttpService {
       reply.header('connection', 'close');
       return sendError(reply, httpError('SHUTTING_DOWN', 'no new requests are accepted'));
     }
-    if (!open && !checkKey(request.headers.authorization)) {
+    if (!open && !request.routeOptions.config?.keyless && !checkKey(request.headers.authorization)) {
       reply.header('www-authenticate', 'Bearer');
       return sendError(reply, httpError('UNAUTHORIZED', 'a valid API key is required'));
     }
-    if (request.routeOptions.url !== EVENTS_ROUTE) inFlight.track(reply.raw);
+    if (request.routeOptions.url !== EVENTS_ROUTE && !request.routeOptions.config?.stream) inFlight.track(reply.raw);
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'not_found';
@@ -110,7 +128,7 @@ export function createServer(options: ServerOptions): HttpService {
   app.setNotFoundHandler((request, reply) => sendError(reply, httpError('NOT_FOUND', `${request.method} ${request.url.split('?')[0]} is not a route`)));
 
   app.post('/v1/query', { schema: { body: { $ref: 'QueryInput#' } } }, async (request, reply) => {
-    const problem = inputProblem(request.body);
+    const problem = await inputProblem(request.body);
     if (problem) return sendError(reply, problem);
     const outcome = await orchestrator.process(request.body);
     return send(reply, statusOfOutcome(outcome), outcome);
@@ -119,12 +137,14 @@ export function createServer(options: ServerOptions): HttpService {
   app.post('/v1/batch', { schema: { body: { $ref: 'BatchInput#' } } }, async (request, reply) => {
     const { items } = request.body as { items: unknown[] };
     for (const [i, item] of items.entries()) {
-      const problem = inputProblem(item, `items[${i}].`);
+      const problem = await inputProblem(item, `items[${i}].`);
       if (problem) return sendError(reply, problem);
     }
     const results = await mapConcurrent(items, options.batchConcurrency ?? 4, (item) => orchestrator.process(item));
     return send(reply, 200, { results });
   });
+
+  registerRewardRoutes(app as unknown as FastifyInstance, { scorer: options.scorer });
 
   const sessionRoute = { schema: { params: sessionParamsSchema } };
   const notFound = (reply: FastifyReply, id: string) => sendError(reply, httpError('NOT_FOUND', `session ${id} is unknown`, undefined, id));
@@ -162,6 +182,8 @@ export function createServer(options: ServerOptions): HttpService {
     return send(reply, closing ? 503 : 200, body);
   });
 
+  registerDashboard(app as unknown as FastifyInstance, { orchestrator, checkKey, streams, heartbeatMs: (options.heartbeat ?? 15) * 1000, ...(options.version ? { version: options.version } : {}) });
+
   const document = openApiDocument(options.version ?? '0.0.0', (options.apiKeys ?? []).length > 0);
   app.get('/openapi.json', async (_request, reply) => send(reply, 200, document));
 
@@ -175,6 +197,8 @@ export function createServer(options: ServerOptions): HttpService {
     },
     close() {
       closing ??= (async () => {
+        // A request still sending its body would hold the drain until it timed out.
+        for (const response of inFlight.receiving()) endWithError(response, httpError('SHUTTING_DOWN', 'the service is shutting down before the request arrived'));
         await inFlight.drained();
         await orchestrator.shutdown();
         for (const stream of streams) stream.end();
@@ -185,10 +209,14 @@ export function createServer(options: ServerOptions): HttpService {
   };
 }
 
-/** The orchestrator's own input check, run after the schema so the HTTP answer names the same field as the library would. */
-function inputProblem(input: unknown, prefix = ''): HttpErrorResponse | undefined {
+/**
+ * The orchestrator's own input checks, run after the schema so the HTTP
+ * answer names the same field as the library would (the SQL budget's verdict
+ * is remembered, so the orchestrator does not measure the same text again).
+ */
+async function inputProblem(input: unknown, prefix = ''): Promise<HttpErrorResponse | undefined> {
   try {
-    checkInput(input);
+    await checkRequestSql(checkInput(input));
     return undefined;
   } catch (error) {
     if (!isAppError(error)) throw error;
@@ -230,12 +258,21 @@ class InFlight {
     return this.count;
   }
 
+  private readonly responses = new Set<ServerResponse>();
+
   track(response: ServerResponse): void {
     this.count++;
+    this.responses.add(response);
     response.once('close', () => {
       this.count--;
+      this.responses.delete(response);
       if (this.count === 0) for (const wake of this.waiters.splice(0)) wake();
     });
+  }
+
+  /** Responses whose request is still arriving (its body not complete). */
+  *receiving(): Iterable<ServerResponse> {
+    for (const response of this.responses) if (!response.req.complete && !response.headersSent) yield response;
   }
 
   drained(): Promise<void> {

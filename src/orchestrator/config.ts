@@ -30,14 +30,20 @@ export interface OrchestratorConfig {
   num_candidates: number;
   /** Validation warnings fail the query. */
   strict_mode: boolean;
-  /** Expired sessions kept for SESSION_EXPIRED answers and snapshots. */
+  /** Sessions kept in all, live and expired: beyond it the oldest expired are dropped. */
   max_retained_sessions: number;
+  /** Sessions live at once (not expired); a new one beyond it ends the least recently used idle session. */
+  max_live_sessions: number;
+  /** Estimated bytes of turns and messages one session keeps (oldest turns dropped first). */
+  max_session_bytes: number;
   /** Messages kept per session (oldest dropped first). */
   max_messages_per_session: number;
   /** Turns kept per session (oldest dropped first). */
   max_turns_per_session: number;
   /** DDL file of the domain; default: the bundled GL schema. */
   schema_file: string | null;
+  /** Business vocabulary file (docs/vocabulary.md); default: the bundled GL vocabulary, which applies only to the GL tables. */
+  vocabulary_file: string | null;
   /** Seeds of the sample databases used for execution-based rewards. */
   seeds: number[];
   /** Reward component weights over the defaults (syntax 0.20, schema 0.25, business_logic 0.20, performance 0.15, reasoning 0.10, accuracy 0.10); normalized. */
@@ -58,10 +64,13 @@ export const DEFAULT_CONFIG: Readonly<OrchestratorConfig> = Object.freeze({
   analysis_depth: 3,
   num_candidates: 1,
   strict_mode: false,
-  max_retained_sessions: 10_000,
+  max_retained_sessions: 2_000,
+  max_live_sessions: 1_000,
+  max_session_bytes: 512 * 1024,
   max_messages_per_session: 200,
   max_turns_per_session: 50,
   schema_file: null,
+  vocabulary_file: null,
   seeds: [1, 2, 3],
   reward_weights: null,
   log_level: 'info',
@@ -82,9 +91,12 @@ const KINDS: Record<keyof OrchestratorConfig, Kind> = {
   num_candidates: 'count',
   strict_mode: 'boolean',
   max_retained_sessions: 'count',
+  max_live_sessions: 'count',
+  max_session_bytes: 'count',
   max_messages_per_session: 'count',
   max_turns_per_session: 'count',
   schema_file: 'path',
+  vocabulary_file: 'path',
   seeds: 'seeds',
   reward_weights: 'weights',
   log_level: 'level',

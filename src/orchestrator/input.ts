@@ -4,6 +4,7 @@
  */
 import { AppError } from '../errors.js';
 import type { HistoricalQuery, Mode, RequestContext } from '../agents/types.js';
+import { MAX_HISTORY_ITEMS, checkContextBounds, checkSqlLength } from './limits.js';
 
 export const MAX_QUERY_LENGTH = 4000;
 export const MAX_SESSION_ID_LENGTH = 128;
@@ -46,20 +47,24 @@ export function checkInput(raw: unknown): CheckedInput {
 function checkContext(context: unknown): RequestContext {
   if (context === undefined || context === null) return {};
   if (!isObject(context)) throw bad('context', `must be an object, got ${typeName(context)}`);
+  checkContextBounds(context);
   for (const key of ['user_preferences', 'business_rules'] as const) {
     if (context[key] !== undefined && !isObject(context[key])) throw bad(`context.${key}`, `must be an object, got ${typeName(context[key])}`);
   }
   if (context.expected_sql !== undefined && (typeof context.expected_sql !== 'string' || context.expected_sql.trim() === '')) {
     throw bad('context.expected_sql', 'must be a non-empty SQL string');
   }
+  if (typeof context.expected_sql === 'string') checkSqlLength('context.expected_sql', context.expected_sql);
   const history = context.historical_queries;
   if (history !== undefined) {
     if (!Array.isArray(history)) throw bad('context.historical_queries', `must be an array, got ${typeName(history)}`);
+    if (history.length > MAX_HISTORY_ITEMS) throw bad('context.historical_queries', `must hold at most ${MAX_HISTORY_ITEMS} items, got ${history.length}`);
     history.forEach((item, i) => {
       const field = `context.historical_queries[${i}]`;
       if (typeof item === 'string') return;
       if (!isObject(item) || typeof item.query !== 'string') throw bad(field, 'must be a string or an object {query, sql?}');
       if (item.sql !== undefined && typeof item.sql !== 'string') throw bad(`${field}.sql`, 'must be a string');
+      if (typeof item.sql === 'string') checkSqlLength(`${field}.sql`, item.sql);
     });
   }
   return context as RequestContext;
@@ -71,7 +76,7 @@ export function normalizeHistory(history: RequestContext['historical_queries'] |
 }
 
 function bad(field: string, problem: string): AppError {
-  return new AppError('INVALID_INPUT', `${field} ${problem}`, { field });
+  return new AppError('INVALID_INPUT', `${field} ${problem}`, { field }, { requestFault: true });
 }
 
 function typeName(value: unknown): string {

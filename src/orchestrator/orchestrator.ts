@@ -9,7 +9,7 @@
 import { nanoid } from 'nanoid';
 import pino, { type Logger } from 'pino';
 import { createActor, fromPromise, type Actor, type InspectionEvent, type Observer } from 'xstate';
-import { agentCallMachine, type AgentCallContext as CallChartContext, type AgentReply, type CallAgentInput } from '../../machines/agent-call.js';
+import { backoffMs, CIRCUIT_OPEN_MARK, type AgentReply, type CallAgentInput } from '../../machines/agent-call.js';
 import { circuitBreakerMachine } from '../../machines/circuit-breaker.js';
 import { sessionMachine, type SessionContext } from '../../machines/session.js';
 import {
@@ -19,18 +19,23 @@ import {
   type WorkflowContext,
   type WorkflowInput,
   type WorkflowOutput,
-  type WorkflowRole,
 } from '../../machines/workflow.js';
+import type { WorkflowRole } from '../../machines/roles.js';
 import { AppError } from '../errors.js';
+import { loadParser } from '../sql/parser.js';
+import { checkReadOnly } from '../sql/safety.js';
 import { ROLES, type AgentCallContext, type AgentServices, type HistoricalQuery, type Mode, type Role } from '../agents/types.js';
 import { Admission } from './admission.js';
 import { Bulkhead } from './bulkhead.js';
 import { TtlCache } from './cache.js';
 import { resolveConfig, type OrchestratorConfig } from './config.js';
 import { checkInput, normalizeHistory, type ProcessInput } from './input.js';
+import { checkRequestSql } from './limits.js';
+import { sessionToEvict, trimSession } from './session-limits.js';
 import { MessageBus, ORCHESTRATOR, type AgentMessage } from './messages.js';
 import { Metrics, SESSION_BUCKETS, type LatencySummary } from './metrics.js';
 import { buildRegistry, runAgent, type AgentSpec, type AgentsOption, type RegisteredAgent } from './registry.js';
+import { screenRequest } from './screening.js';
 import { errorResponse, failureResponse, isErrorResponse, stageOutput, successResult, type ErrorResponse, type ProcessOutcome } from './result.js';
 
 export type SessionStatus = 'created' | 'active' | 'completed' | 'failed' | 'expired';
@@ -90,6 +95,29 @@ export type SessionEvent =
   | { session_id: string; turn: number; outcome: 'completed' | 'failed' | 'expired'; error_code?: string; at: string }
   | { session_id: string; expired: 'idle' | 'cancelled'; at: string };
 
+/** What `onEvent` listeners hear: every session's events, and each recovery step (retry, fallback, failure) as it happens. */
+export type LiveEvent = SessionEvent | { session_id: string; turn: number; recovery: RecoveryEntry['kind']; role: string; agent: string; detail: string; at: string };
+
+/** What an `onEvent` listener gets beside an `outcome` event: the turn itself (the event keeps the shape `onStage` gives). */
+export interface EndedTurn {
+  query: string;
+  mode: Mode;
+  result: ProcessOutcome;
+}
+
+export type LiveListener = (event: LiveEvent, turn?: EndedTurn) => void;
+
+/** Counters of `summary()`: what `metrics()` has, less the latency summaries and the walk over the sessions. */
+export interface OrchestratorSummary {
+  workflows: { started: number; completed: number; failed: number; expired: number };
+  error_codes: Record<string, number>;
+  agents: MetricsSnapshot['agents'];
+  recovery: MetricsSnapshot['recovery'];
+  cache: MetricsSnapshot['cache'];
+  sessions: { retained: number; active_turns: number; duration_buckets: MetricsSnapshot['sessions']['duration_buckets'] };
+  bulkhead: MetricsSnapshot['bulkhead'];
+}
+
 export interface TurnEvent {
   outcome: 'completed' | 'failed' | 'expired';
   turn: number;
@@ -114,7 +142,7 @@ export interface MetricsSnapshot {
     messages_retained: number;
     /** Mean JSON size of a sample of retained session snapshots. */
     estimated_bytes_per_session: number;
-    limits: { max_retained_sessions: number; max_messages_per_session: number; max_turns_per_session: number };
+    limits: { max_retained_sessions: number; max_messages_per_session: number; max_turns_per_session: number; max_live_sessions: number; max_session_bytes: number };
   };
   bulkhead: { limit: number; in_flight: number; queued: number; peak: number };
 }
@@ -164,6 +192,7 @@ export class Orchestrator {
   private readonly inFlight = new Set<Promise<ProcessOutcome>>();
   private readonly admission = new Admission(ADMISSION_BATCH);
   private readonly sessionListeners = new Map<string, Set<(event: SessionEvent) => void>>();
+  private readonly eventListeners = new Set<LiveListener>();
   private services: AgentServices = {};
   private readonly bus = new MessageBus(
     (message, session_id) => this.recordMessage(message, session_id),
@@ -200,6 +229,8 @@ export class Orchestrator {
     this.generationCache = new TtlCache(ttlMs);
     this.startBreakers();
     this.sessionLogic = this.provideSession();
+    // The read-only gate on every generated SQL text parses it, whatever agents are configured.
+    await loadParser();
     // Services (databases, catalogs) are started only when a shipped agent is registered.
     if (defaults?.services && usesShipped(defaults.agents, given)) this.services = await defaults.services(this.config);
     this.bus.subscribe('circuit_breakers', (message) => {
@@ -232,63 +263,72 @@ export class Orchestrator {
 
   // ── The charts' implementations ────────────────────────────────────────────
 
-  private provideAgentCall() {
-    const turnOf = (context: CallChartContext) => this.active.get(context.correlation_id);
-    const recovery = (context: CallChartContext, agent: string, kind: RecoveryEntry['kind'], detail: string) => {
+  /** The effects of the agent requests stamped into each stage of the workflow chart (machines/agent-call.ts). */
+  private callEffects() {
+    const turnOf = (context: WorkflowContext) => this.active.get(context.correlation_id);
+    const agentOf = (context: WorkflowContext, role: WorkflowRole) => context.agents[role][context.call.index]!;
+    const recovery = (context: WorkflowContext, role: WorkflowRole, agent: string, kind: RecoveryEntry['kind'], detail: string) => {
       const turn = turnOf(context);
       if (!turn) return;
-      push(turn.session.recovery, { at: new Date().toISOString(), turn: turn.record.turn, role: context.role, agent, kind, detail }, this.config.max_messages_per_session);
+      const entry: RecoveryEntry = { at: new Date().toISOString(), turn: turn.record.turn, role, agent, kind, detail };
+      push(turn.session.recovery, entry, this.config.max_messages_per_session);
+      if (this.eventListeners.size > 0) this.emitLive({ session_id: turn.session.id, turn: entry.turn, recovery: kind, role, agent, detail, at: entry.at });
     };
-    return agentCallMachine.provide({
-      actors: {
-        callAgent: fromPromise<AgentReply, CallAgentInput>(({ input, signal }) => this.callAgent(input, signal)),
+    return {
+      agentRefused: ({ context }: { context: WorkflowContext }, { role }: { role: WorkflowRole }) => {
+        this.metricsStore.agent(role, agentOf(context, role)).refusals++;
       },
-      guards: {
-        circuitOpen: ({ context }, params) => this.breakers.get(`${context.role}/${params.agent}`)?.getSnapshot().value === 'open',
+      requestFaulted: ({ context }: { context: WorkflowContext }, { role }: { role: WorkflowRole }) => {
+        const agent = agentOf(context, role);
+        const failure = context.failure!;
+        recovery(context, role, agent, 'failure', `${failure.error_code}: ${failure.message}`);
+        turnOf(context)?.log.warn({ role, agent, error_code: failure.error_code }, `request fault at ${agent}: ${failure.message}`);
       },
-      actions: {
-        agentRequested: ({ context }, params) => {
-          this.metricsStore.agent(context.role, params.agent).calls++;
-          const turn = turnOf(context);
-          if (turn) {
-            const stage = turn.record.stages[turn.stage];
-            if (stage) stage.attempts++;
-          }
-        },
-        agentRefused: ({ context }, params) => {
-          this.metricsStore.agent(context.role, params.agent).refusals++;
-        },
-        agentResponded: ({ context }, params) => {
-          // Asking first spares a healthy breaker a macrostep on every turn.
-          const breaker = this.breakers.get(`${context.role}/${params.agent}`);
-          if (breaker?.getSnapshot().can({ type: 'agent.succeeded' })) breaker.send({ type: 'agent.succeeded' });
-        },
-        agentFailed: ({ context }, params) => {
-          const counts = this.metricsStore.agent(context.role, params.agent);
-          counts.failures++;
-          if (params.reason === 'timeout') counts.timeouts++;
-          this.breakers.get(`${context.role}/${params.agent}`)?.send({ type: 'agent.failed' });
-          recovery(context, params.agent, params.reason === 'timeout' ? 'timeout' : 'failure', params.message);
-          turnOf(context)?.log.warn({ role: context.role, agent: params.agent, reason: params.reason }, `agent ${params.agent} failed: ${params.message}`);
-        },
-        retryScheduled: ({ context }, params) => {
-          this.metricsStore.retries++;
-          recovery(context, params.agent, 'retry', `attempt ${params.attempt} in ${params.delay_ms} ms`);
-          turnOf(context)?.log.warn({ role: context.role, agent: params.agent, attempt: params.attempt, delay_ms: params.delay_ms }, 'retrying agent');
-        },
-        failedOver: ({ context }, params) => {
-          this.metricsStore.fallbacks++;
-          const kind = params.reason === 'circuit_open' ? 'circuit_open' : 'fallback';
-          recovery(context, params.from, kind, params.to ? `falling back to ${params.to}` : 'no agent left for the role');
-          turnOf(context)?.log.warn({ role: context.role, from: params.from, to: params.to, reason: params.reason }, 'agent fallback');
-        },
+      agentResponded: ({ context }: { context: WorkflowContext }, { role }: { role: WorkflowRole }) => {
+        // Asking first spares a healthy breaker a macrostep on every turn.
+        const breaker = this.breakers.get(`${role}/${agentOf(context, role)}`);
+        if (breaker?.getSnapshot().can({ type: 'agent.succeeded' })) breaker.send({ type: 'agent.succeeded' });
       },
-    });
+      agentFailed: ({ context }: { context: WorkflowContext }, { role }: { role: WorkflowRole }) => {
+        const agent = agentOf(context, role);
+        const { reason, message } = context.call;
+        const counts = this.metricsStore.agent(role, agent);
+        counts.failures++;
+        if (reason === 'timeout') counts.timeouts++;
+        this.breakers.get(`${role}/${agent}`)?.send({ type: 'agent.failed' });
+        recovery(context, role, agent, reason === 'timeout' ? 'timeout' : 'failure', message);
+        turnOf(context)?.log.warn({ role, agent, reason }, `agent ${agent} failed: ${message}`);
+      },
+      retryScheduled: ({ context }: { context: WorkflowContext }, { role }: { role: WorkflowRole }) => {
+        const agent = agentOf(context, role);
+        const attempt = context.call.attempt + 1;
+        const delay_ms = backoffMs(context.limits.backoff_base, context.call.attempt);
+        this.metricsStore.retries++;
+        recovery(context, role, agent, 'retry', `attempt ${attempt} in ${delay_ms} ms`);
+        turnOf(context)?.log.warn({ role, agent, attempt, delay_ms }, 'retrying agent');
+      },
+      failedOver: ({ context }: { context: WorkflowContext }, { role }: { role: WorkflowRole }) => {
+        const fallback = context.fallbacks[context.fallbacks.length - 1]!;
+        this.metricsStore.fallbacks++;
+        const kind = fallback.reason === 'circuit_open' ? 'circuit_open' : 'fallback';
+        recovery(context, role, fallback.from, kind, fallback.to ? `falling back to ${fallback.to}` : 'no agent left for the role');
+        turnOf(context)?.log.warn({ role, from: fallback.from, to: fallback.to, reason: fallback.reason }, 'agent fallback');
+      },
+    };
   }
 
+  /** One call of one agent; an agent whose circuit is open is not called, and the chart skips it. */
   private async callAgent(input: CallAgentInput, signal: AbortSignal): Promise<AgentReply> {
-    const agent = this.agentsByName.get(`${input.role}/${input.agent}`);
+    const key = `${input.role}/${input.agent}`;
+    const agent = this.agentsByName.get(key);
     if (!agent) throw new AppError('AGENT_FAILED', `no agent ${input.agent} for ${input.role}`);
+    if (this.breakers.get(key)?.getSnapshot().value === 'open') throw Object.assign(new Error(`circuit open for ${input.agent}`), { reason: CIRCUIT_OPEN_MARK });
+    this.metricsStore.agent(input.role, input.agent).calls++;
+    const turn = this.active.get(input.correlation_id);
+    if (turn) {
+      const stage = turn.record.stages[turn.stage];
+      if (stage) stage.attempts++;
+    }
     const ctx: AgentCallContext = { signal, session: { session_id: input.session_id, turn: this.active.get(input.correlation_id)?.record.turn ?? 0 }, services: this.services };
     return this.bulkhead.run(
       () =>
@@ -305,11 +345,14 @@ export class Orchestrator {
     const turnOf = (context: WorkflowContext) => this.active.get(context.correlation_id);
     return workflowMachine.provide({
       actors: {
-        agentCall: this.provideAgentCall(),
+        callAgent: fromPromise<AgentReply, CallAgentInput>(({ input, signal }) => this.callAgent(input, signal)),
         prepareWorkflow: fromPromise<Preparation, { session_id: string; query: string; context: Record<string, unknown>; mode: Mode }>(
           async ({ input }) => this.prepare(input),
         ),
         entityExtractor: fromPromise<unknown, { query: string }>(async ({ input }) => this.services.extractEntities?.(input.query)),
+      },
+      guards: {
+        generatedSqlUnsafe: ({ context }) => !isReadOnlyGeneration(context.results.query_generation),
       },
       actions: {
         stageEntered: ({ context }, { stage }) => {
@@ -322,7 +365,7 @@ export class Orchestrator {
           if (!existing) turn.record.stages[stage] = { output: undefined, started_at: new Date().toISOString(), ms: 0, attempts: 0 };
           turn.log.info({ stage }, `stage ${stage}`);
           // Built only when someone listens: its timestamp is a cost on every stage of every turn.
-          if (this.sessionListeners.has(turn.session.id)) this.emitSessionEvent({ session_id: turn.session.id, turn: turn.record.turn, stage, at: new Date().toISOString() });
+          if (this.listening(turn.session.id)) this.emitSessionEvent({ session_id: turn.session.id, turn: turn.record.turn, stage, at: new Date().toISOString() });
         },
         stageExited: ({ context }, { stage }) => {
           const turn = turnOf(context);
@@ -335,6 +378,7 @@ export class Orchestrator {
         analysisProduced: ({ context }) => {
           this.analysisCache.set(analysisKey(context), context.results.schema_analysis);
         },
+        ...this.callEffects(),
       },
     });
   }
@@ -358,6 +402,7 @@ export class Orchestrator {
     const historical_queries = [...normalizeHistory(input.context.historical_queries as HistoricalQuery[] | undefined), ...earlier];
     return {
       historical_queries,
+      screening: screenRequest(input.query),
       cached: {
         schema_analysis: this.analysisCache.get(analysisKey({ query: input.query, options: this.workflowOptions(input.context) })),
         query_generation: historical_queries.length === 0 ? this.generationCache.get(generationKey(input.query, input.mode, input.context)) : undefined,
@@ -399,11 +444,17 @@ export class Orchestrator {
     let input;
     try {
       input = checkInput(raw);
+      await checkRequestSql(input);
     } catch (error) {
       return errorResponse(error, sessionIdOf(raw));
     }
     await this.admission.enter();
-    const session = this.sessionFor(input.session_id);
+    let session: SessionRecord;
+    try {
+      session = this.sessionFor(input.session_id);
+    } catch (error) {
+      return errorResponse(error, input.session_id ?? null);
+    }
     if (session.status === 'expired') {
       return errorResponse(new AppError('SESSION_EXPIRED', `session ${session.id} expired (${session.expired_reason ?? 'idle'})`, { field: 'session_id' }), session.id);
     }
@@ -415,6 +466,11 @@ export class Orchestrator {
   private sessionFor(id: string | undefined): SessionRecord {
     const existing = id === undefined ? undefined : this.sessions.get(id);
     if (existing) return existing;
+    const evicted = sessionToEvict(this.sessions.values(), this.config.max_live_sessions);
+    if (evicted) {
+      evicted.actor?.stop();
+      this.expireSession(evicted.id, 'idle');
+    }
     const session_id = id ?? nanoid();
     const now = Date.now();
     const record: SessionRecord = {
@@ -435,6 +491,7 @@ export class Orchestrator {
     });
     record.actor = actor;
     this.sessions.set(session_id, record);
+    this.evictExpired();
     actor.start();
     return record;
   }
@@ -511,15 +568,22 @@ export class Orchestrator {
       { sender: ORCHESTRATOR, receiver: 'turn_listeners', content: { outcome: output.outcome, turn: record.turn, session_id: session.id, mode: record.mode, query: record.query, result: outcome }, correlation_id: record.correlation_id },
       session.id,
     );
-    if (this.sessionListeners.has(session.id)) {
-      this.emitSessionEvent({
-        session_id: session.id,
-        turn: record.turn,
-        outcome: output.outcome,
-        ...(isErrorResponse(outcome) ? { error_code: outcome.error_code } : {}),
-        at: new Date().toISOString(),
-      });
+    if (this.listening(session.id)) {
+      this.emitSessionEvent(
+        {
+          session_id: session.id,
+          turn: record.turn,
+          outcome: output.outcome,
+          ...(isErrorResponse(outcome) ? { error_code: outcome.error_code } : {}),
+          at: new Date().toISOString(),
+        },
+        { query: record.query, mode: record.mode, result: outcome },
+      );
     }
+    trimSession(session, this.config.max_session_bytes);
+    // Most recently used last: the live-session cap ends the session at the front first.
+    this.sessions.delete(session.id);
+    this.sessions.set(session.id, session);
     turn.settle(outcome);
   }
 
@@ -533,7 +597,7 @@ export class Orchestrator {
     turn.session.status = 'failed';
     this.metricsStore.workflowEnded('failed', performance.now() - turn.started, response.error_code);
     turn.log.error({ err: error }, 'workflow crashed');
-    this.emitSessionEvent({ session_id: turn.session.id, turn: turn.record.turn, outcome: 'failed', error_code: response.error_code, at: new Date().toISOString() });
+    this.emitSessionEvent({ session_id: turn.session.id, turn: turn.record.turn, outcome: 'failed', error_code: response.error_code, at: new Date().toISOString() }, { query: turn.record.query, mode: turn.record.mode, result: response });
     turn.settle(response);
   }
 
@@ -593,22 +657,13 @@ export class Orchestrator {
       by_status[s.status]++;
       messages_retained += s.messages.length;
     }
-    const agents: MetricsSnapshot['agents'] = {};
-    for (const [name, counts] of m.agents) {
-      const breaker = this.breakers.get(`${counts.role}/${name}`);
-      agents[name] = {
-        ...counts,
-        failure_rate: counts.calls === 0 ? 0 : counts.failures / counts.calls,
-        circuit: String(breaker?.getSnapshot().value ?? 'closed'),
-      };
-    }
     return {
       workflows: { ...m.workflows, completion_rate: ended === 0 ? 0 : m.workflows.completed / ended, latency_ms: m.workflowLatency.summary() },
       error_codes: Object.fromEntries(m.errorCodes),
       stages: Object.fromEntries([...m.stageLatency].map(([stage, r]) => [stage, r.summary()])),
-      agents,
-      recovery: { retries: m.retries, fallbacks: m.fallbacks, regenerations: m.regenerations },
-      cache: { schema_analysis: this.analysisCache?.stats() ?? emptyCache(), query_generation: this.generationCache?.stats() ?? emptyCache() },
+      agents: this.agentCounters(),
+      recovery: this.recoveryCounters(),
+      cache: this.cacheCounters(),
       sessions: {
         total: this.sessions.size,
         by_status,
@@ -620,10 +675,55 @@ export class Orchestrator {
           max_retained_sessions: this.config?.max_retained_sessions ?? 0,
           max_messages_per_session: this.config?.max_messages_per_session ?? 0,
           max_turns_per_session: this.config?.max_turns_per_session ?? 0,
+          max_live_sessions: this.config?.max_live_sessions ?? 0,
+          max_session_bytes: this.config?.max_session_bytes ?? 0,
         },
       },
       bulkhead: this.status().bulkhead,
     };
+  }
+
+  /**
+   * What a live dashboard refreshes, in constant time: counters only. Latency
+   * percentiles come from the stage events (`onEvent`), session states from the
+   * events too, so nothing here sorts a reservoir or walks the sessions.
+   */
+  summary(): OrchestratorSummary {
+    const m = this.metricsStore;
+    return {
+      workflows: { ...m.workflows },
+      error_codes: Object.fromEntries(m.errorCodes),
+      agents: this.agentCounters(true),
+      recovery: this.recoveryCounters(),
+      cache: this.cacheCounters(),
+      sessions: { retained: this.sessions.size, active_turns: this.active.size, duration_buckets: m.sessionBuckets.map((count, i) => ({ le: SESSION_BUCKETS[i]!, count })) },
+      bulkhead: this.status().bulkhead,
+    };
+  }
+
+  /** Agents that were called; with `idle`, every registered agent (a dashboard shows each breaker from the start). */
+  private agentCounters(idle = false): MetricsSnapshot['agents'] {
+    const agents: MetricsSnapshot['agents'] = {};
+    const counted = new Map(this.metricsStore.agents);
+    if (idle) for (const a of this.agentsByName.values()) if (!counted.has(a.name)) counted.set(a.name, { role: a.role, calls: 0, failures: 0, timeouts: 0, refusals: 0 });
+    for (const [name, counts] of counted) {
+      const breaker = this.breakers.get(`${counts.role}/${name}`);
+      agents[name] = {
+        ...counts,
+        failure_rate: counts.calls === 0 ? 0 : counts.failures / counts.calls,
+        circuit: String(breaker?.getSnapshot().value ?? 'closed'),
+      };
+    }
+    return agents;
+  }
+
+  private recoveryCounters(): MetricsSnapshot['recovery'] {
+    const m = this.metricsStore;
+    return { retries: m.retries, fallbacks: m.fallbacks, regenerations: m.regenerations };
+  }
+
+  private cacheCounters(): MetricsSnapshot['cache'] {
+    return { schema_analysis: this.analysisCache?.stats() ?? emptyCache(), query_generation: this.generationCache?.stats() ?? emptyCache() };
   }
 
   /** What a health check needs, in constant time: `metrics()` summarizes latencies and serializes a sample of sessions. */
@@ -666,13 +766,34 @@ export class Orchestrator {
     };
   }
 
-  private emitSessionEvent(event: SessionEvent): void {
-    for (const listener of this.sessionListeners.get(event.session_id) ?? []) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.logger.error({ err: error, session_id: event.session_id }, 'session listener failed');
-      }
+  /**
+   * Listens to every session at once (e.g. a dashboard's feed): the events
+   * `onStage` gives for one session, each recovery step of an agent call, and
+   * with each outcome the turn (question, mode, result). Returns the unsubscribe function.
+   */
+  onEvent(listener: LiveListener): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  private listening(session_id: string): boolean {
+    return this.eventListeners.size > 0 || this.sessionListeners.has(session_id);
+  }
+
+  private emitSessionEvent(event: SessionEvent, turn?: EndedTurn): void {
+    for (const listener of this.sessionListeners.get(event.session_id) ?? []) this.callListener(listener, event);
+    this.emitLive(event, turn);
+  }
+
+  private emitLive(event: LiveEvent, turn?: EndedTurn): void {
+    for (const listener of this.eventListeners) this.callListener(listener, event, turn);
+  }
+
+  private callListener<E extends LiveEvent>(listener: (event: E, turn?: EndedTurn) => void, event: E, turn?: EndedTurn): void {
+    try {
+      listener(event, turn);
+    } catch (error) {
+      this.logger.error({ err: error, session_id: event.session_id }, 'session listener failed');
     }
   }
 
@@ -690,9 +811,11 @@ export class Orchestrator {
   ): Promise<Record<string, unknown>> {
     await this.initialize();
     if (this.shuttingDown) throw new AppError('SHUTTING_DOWN', 'no new requests are accepted');
+    const screening = screenRequest(input.query);
+    if (screening.refusal) throw new AppError('WRITE_NOT_ALLOWED', screening.refusal.message, { field: 'query' });
     const correlation_id = nanoid(16);
     const content: Record<string, unknown> = {
-      query: input.query,
+      query: screening.question,
       context: input.context ?? {},
       mode: input.mode ?? 'generate',
       depth: this.config.analysis_depth,
@@ -785,6 +908,19 @@ function generationKey(query: string, mode: Mode, context: Record<string, unknow
 
 function normalizeQuery(query: string): string {
   return query.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/** The parser's verdict on a generation's SQL, once per generation output (the guard may be asked twice). */
+const readOnlyVerdicts = new WeakMap<object, boolean>();
+function isReadOnlyGeneration(generation: unknown): boolean {
+  if (generation === null || typeof generation !== 'object') return false;
+  let verdict = readOnlyVerdicts.get(generation);
+  if (verdict === undefined) {
+    const sql = (generation as { sql?: unknown }).sql;
+    verdict = typeof sql === 'string' && checkReadOnly(sql).ok;
+    readOnlyVerdicts.set(generation, verdict);
+  }
+  return verdict;
 }
 
 function snapshotOf(session: SessionRecord): SessionSnapshot {

@@ -2,9 +2,10 @@
  * Shapes users see: the specification's Output Structure on success and its
  * Error Response on failure (see contract.md "Workflow outcomes").
  */
-import type { Stage, WorkflowOutput, WorkflowRole } from '../../machines/workflow.js';
+import type { Stage, WorkflowOutput } from '../../machines/workflow.js';
+import type { WorkflowRole } from '../../machines/roles.js';
 import type { Fallback } from '../../machines/agent-call.js';
-import { AppError, type ErrorCode } from '../errors.js';
+import { AppError, errorMessage, type ErrorCode } from '../errors.js';
 import type { Mode } from '../agents/types.js';
 import type { SpecValidation, ValidationIssue } from '../agents/validator/contract.js';
 
@@ -110,7 +111,7 @@ export function failureResponse(output: WorkflowOutput, session_id: string): Err
   const partial_results: Record<string, unknown> = {};
   for (const stage of output.completed_stages) partial_results[stage] = stageOutput(output, stage);
   return {
-    error: failure.message,
+    error: errorMessage(failure.error_code, failure.message),
     error_code: failure.error_code,
     partial_results,
     session_id,

@@ -10,14 +10,24 @@ import { scanSync, type ScanToken } from 'libpg-query';
 import { AppError } from '../errors.js';
 import { parseSql } from '../sql/parser.js';
 import { collect, nameParts, type AstNode } from '../sql/ast.js';
+import { checkDefinitions } from './definitions.js';
 import type { Catalog, Column, ForeignKey, Index, Table, TypeCategory } from './types.js';
 
-export function buildCatalog(ddl: string): Catalog {
+export interface BuildOptions {
+  /**
+   * Refuse any statement that is not a definition, and a DDL with no table
+   * (see definitions.ts): for a schema file, whose text a sample database runs.
+   */
+  definitionsOnly?: boolean;
+}
+
+export function buildCatalog(ddl: string, options: BuildOptions = {}): Catalog {
   const parsed = parseSql(ddl);
   if (!parsed.ok) {
     const { message, position, line, column } = parsed.error;
     throw new AppError('SCHEMA_PARSE_ERROR', `line ${line}, column ${column}: ${message}`, { line, column, position });
   }
+  if (options.definitionsOnly) checkDefinitions(parsed.tree, ddl);
   const source = new Source(ddl);
   const builder = new CatalogBuilder(source);
   for (const { stmt } of parsed.tree.stmts) builder.statement(stmt);
@@ -31,7 +41,7 @@ export function loadCatalogFile(path: string): Catalog {
   } catch (err) {
     throw new AppError('INVALID_INPUT', `schema file ${path} cannot be read (${(err as Error).message})`, { field: 'schema', file: path });
   }
-  return buildCatalog(ddl);
+  return buildCatalog(ddl, { definitionsOnly: true });
 }
 
 /**

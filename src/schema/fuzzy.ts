@@ -1,8 +1,10 @@
 /**
- * String-distance matching of words to schema names and vocabulary terms:
- * misspellings ("projet", "compnies") are found by edit distance, never by a
- * list of known misspellings.
+ * Matching words to schema names and vocabulary terms beyond equality:
+ * misspellings ("projet", "compnies") by edit distance, never by a list of
+ * known misspellings; names shortened to an initial ("first name" → Fname);
+ * and words the names do not use, through WordNet ("stores" → shop).
  */
+import { phraseWords, relatedWords, singular, type Pos, type Relation, type WordNetPos } from '../language/index.js';
 
 /**
  * Damerau-Levenshtein distance (optimal string alignment: insertions,
@@ -80,4 +82,60 @@ export function closest(word: string, candidates: Iterable<string>, options: Clo
   }
   found.sort((x, y) => y.similarity - x.similarity || x.distance - y.distance || x.value.localeCompare(y.value));
   return found.slice(0, max);
+}
+
+/**
+ * The keys a schema may shorten a two-word phrase to, its first word cut to
+ * the initial: "first name" → `f name` (`F_Name`, `LName` as identifierWords
+ * splits it) and `fname` (`Fname`). Empty for any other length.
+ */
+export function initialKeys(phrase: readonly string[]): string[] {
+  if (phrase.length !== 2 || phrase.some((w) => w.length < 2)) return [];
+  const [head, rest] = [phrase[0][0], singular(phrase[1])];
+  return [`${head} ${rest}`, `${head}${rest}`];
+}
+
+/**
+ * How far a WordNet relation carries a word's meaning to a schema name, for a
+ * word's first sense; its second sense carries less. Only synonyms
+ * ("manufacturer" → maker, "store" → shop) and the attribute an adjective
+ * measures ("older" → age, "heavier" → weight) link: derived forms and
+ * hypernyms reach too far ("finance" → financial, "meaning" → content).
+ */
+const RELATION_CONFIDENCE: Partial<Record<Relation, number>> = { synonym: 0.75, attribute: 0.7 };
+const LATER_SENSE = 0.7;
+
+/** Parts of speech whose words name data; verbs in a question are mostly its commands ("calculate", "insert"). */
+const LINKED_POS: Partial<Record<Pos, WordNetPos>> = { NOUN: 'noun', PROPN: 'noun', ADJ: 'adj' };
+
+export interface RelatedLink<T> {
+  target: T;
+  /** The related word that reached the target ("age" for "older"). */
+  via: string;
+  relation: Relation;
+  /** In (0, 0.75]: how far to trust the link. */
+  confidence: number;
+}
+
+/**
+ * A schema name reached through WordNet from a word no name matched: the
+ * word's lemmas (as a tagger gives them, and its plain singular) looked up as
+ * the part of speech the tagger read (nouns and adjectives only), the
+ * synonyms and attributes of their first two senses tried against `lookup`
+ * (the caller's own index of schema names, given a related word's phrase
+ * words), the most trusted link winning. Undefined when none links.
+ */
+export function relatedLink<T>(lemmas: readonly string[], pos: Pos, lookup: (words: string[]) => T | undefined): RelatedLink<T> | undefined {
+  const wordnet = LINKED_POS[pos];
+  if (!wordnet) return undefined;
+  let best: RelatedLink<T> | undefined;
+  for (const form of new Set(lemmas)) {
+    for (const r of relatedWords(form, { pos: [wordnet], senses: 2, relations: ['synonym', 'attribute'] })) {
+      const confidence = (RELATION_CONFIDENCE[r.relation] ?? 0) * (r.sense === 0 ? 1 : LATER_SENSE);
+      if (best && confidence <= best.confidence) continue;
+      const target = lookup(phraseWords(r.word));
+      if (target !== undefined) best = { target, via: r.word, relation: r.relation, confidence };
+    }
+  }
+  return best;
 }

@@ -136,6 +136,32 @@ export function parseVocabulary(json: unknown, source = 'vocabulary'): Vocabular
   return json as Vocabulary;
 }
 
+/** A vocabulary that knows no term: a schema's own names are all there is to link a question to. */
+export function emptyVocabulary(schema = ''): Vocabulary {
+  return { version: 1, schema, tables: {}, terms: {}, columns: {}, filters: {}, measures: {} };
+}
+
+/**
+ * The part of a vocabulary that applies to a catalog: entries naming only
+ * tables it has. The bundled GL vocabulary over another schema (`--schema
+ * spider.sql`) is then empty, instead of pointing questions at tables that do
+ * not exist.
+ */
+export function vocabularyFor(vocabulary: Vocabulary, catalog: Catalog): Vocabulary {
+  const has = (table: string) => catalog.table(table) !== undefined;
+  const keep = <T>(record: Record<string, T[]>, ok: (target: T) => boolean): Record<string, T[]> =>
+    Object.fromEntries(Object.entries(record).map(([term, list]) => [term, list.filter(ok)] as const).filter(([, list]) => list.length > 0));
+  const filterTables = (f: VocabularyFilter) => [f, ...(f.and ?? [])].map((c) => c.value).flatMap((v) => (v && typeof v === 'object' && !Array.isArray(v) && 'table' in v ? [v.table] : []));
+  return {
+    ...vocabulary,
+    tables: Object.fromEntries(Object.entries(vocabulary.tables).filter(([name]) => has(name))),
+    terms: keep(vocabulary.terms, has),
+    columns: keep(vocabulary.columns, (target) => has(target.split('.')[0])),
+    filters: keep(vocabulary.filters, (f) => has(f.table) && filterTables(f).every(has)),
+    measures: keep(vocabulary.measures, (m) => has(m.table)),
+  };
+}
+
 /** Every table and column the vocabulary names that the catalog does not have. */
 export function unknownReferences(vocabulary: Vocabulary, catalog: Catalog): string[] {
   const problems: string[] = [];

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ensureBuilt, run, type Run } from './bin.js';
 
-const COMMANDS = ['ask', 'analyze', 'validate', 'sample-db', 'machines', 'learn', 'serve', 'batch', 'eval', 'train'];
+const COMMANDS = ['ask', 'analyze', 'validate', 'sample-db', 'machines', 'learn', 'serve', 'batch', 'eval', 'train', 'score', 'reward-report'];
 
 /** The whole of stdout is one JSON document (JSON.parse refuses trailing text). */
 function oneJson(r: Run): any {
@@ -101,7 +101,7 @@ describe('machines and sample-db', () => {
   it('machines --format json prints one JSON document of every chart', async () => {
     const r = await run(['machines', '--format', 'json']);
     expect(r.code).toBe(0);
-    expect(Object.keys(oneJson(r)).sort()).toEqual(['agent_call', 'circuit_breaker', 'session', 'workflow']);
+    expect(Object.keys(oneJson(r)).sort()).toEqual(['circuit_breaker', 'session', 'workflow']);
   });
 
   it('machines --machine workflow prints its Mermaid chart', async () => {

@@ -20,10 +20,14 @@ describe('statechart docs', () => {
 
   it('shows the fallback order and the regeneration loop in the workflow picture', () => {
     const workflow = machineToMermaid(MACHINES.workflow!);
-    expect(workflow).toContain('validation --> query_generation : done: validator [invalidWithBudget]');
+    expect(workflow).toContain('validation_calling --> query_generation : done: validator [invalidWithBudget]');
     expect(workflow).toContain('any_state --> expired : after workflowTimeout');
-    const call = machineToMermaid(MACHINES.agent_call!);
-    expect(call).toContain('call_failed --> backing_off : always [retryBudgetLeft]');
-    expect(call).toContain('call_failed --> selecting : always [otherwise]');
+    // Retries, backoff, fallbacks and circuit skips are states of the workflow itself, the same in every stage.
+    for (const stage of ['schema_analysis_analysis', 'query_generation', 'validation', 'reward_evaluation']) {
+      expect(workflow).toContain(`${stage}_calling --> ${stage}_backing_off : after interAgentTimeout [retryBudgetLeft]`);
+      expect(workflow).toContain(`${stage}_backing_off --> ${stage}_calling : after backoff`);
+    }
+    expect(workflow).toContain('query_generation_calling --> query_generation_calling : error: queryGenerator [circuitWasOpen and nextAgentLeft]');
+    expect(workflow).toContain('query_generation_screening --> failed : always [writeRequested]');
   });
 });

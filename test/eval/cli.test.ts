@@ -31,6 +31,20 @@ const REQUESTS = file('requests.jsonl', [
   { query: 'Count projects per status', mode: 'train', context: { expected_sql: 'SELECT Status, COUNT(*) FROM PAC_MNT_PROJECTS GROUP BY Status' } },
 ]);
 
+// A schema of its own with two test databases of rows, as a benchmark ships them.
+const SCHEMA = join(dir, 'pets.sql');
+writeFileSync(SCHEMA, 'CREATE TABLE pet (pet_id INTEGER PRIMARY KEY, name TEXT, weight NUMERIC);\n');
+const DATA = ['a.sql', 'b.sql'].map((name, i) => {
+  const path = join(dir, name);
+  writeFileSync(path, `INSERT INTO pet VALUES (1, 'Rex', ${4 + i}), (2, 'Tom', ${12 + i})${i === 1 ? ", (3, 'Kit', 2)" : ''};\n`);
+  return path;
+});
+const PET_SET = file('pets.jsonl', [
+  { query: 'How many pets are there?', sql: 'SELECT count(*) FROM pet' },
+  { query: 'Show the names of all pets', sql: 'SELECT name FROM pet' },
+  { query: 'Which pets weigh more than 10?', sql: 'SELECT name FROM pet WHERE weight > 10' },
+]);
+
 const runs: Record<string, Run> = {};
 
 beforeAll(async () => {
@@ -38,6 +52,7 @@ beforeAll(async () => {
   const started = {
     eval: run(['eval', '--dataset', DATASET, '--seeds', '1,2', '--json', '--out', join(dir, 'predictions.jsonl')]),
     evalGate: run(['eval', '--dataset', DATASET, '--seeds', '1', '--json', '--min-accuracy', '0.9']),
+    evalTestData: run(['eval', '--schema', SCHEMA, '--dataset', PET_SET, '--test-data', DATA.join(','), '--json', '--out', join(dir, 'pets-predictions.jsonl')]),
     batch: run(['batch', '--input', REQUESTS, '--output', join(dir, 'results.jsonl'), '--concurrency', '2']),
     train: run(['train', '--dataset', DATASET, '--candidates', '3', '--out', join(dir, 'run.jsonl'), '--memory', join(dir, 'memory.jsonl'), '--json']),
   };
@@ -64,6 +79,26 @@ describe('gl-rl eval', () => {
     const predictions = jsonl('predictions.jsonl');
     expect(predictions.map((p) => p.query)).toEqual(['Show all active projects', 'Count projects per status', 'Delete all projects', "List projects'; DROP TABLE PAC_MNT_PROJECTS; --"]);
     expect(predictions.map((p) => p.correct)).toEqual([true, false, true, true]);
+    expect(predictions[0].confidence).toBeGreaterThan(0);
+    expect(predictions[2].confidence).toBeNull();
+    // One right and one wrong gold item: the right one is the more confident.
+    expect(summary.confidence_auroc).toBe(predictions[0].confidence > predictions[1].confidence ? 1 : predictions[0].confidence === predictions[1].confidence ? 0.5 : 0);
+    expect(summary.calibration_error).toBeGreaterThanOrEqual(0);
+    expect(summary.calibration_error).toBeLessThanOrEqual(1);
+  });
+
+  it('--test-data scores on the given test databases, named by their files', () => {
+    const r = runs.evalTestData!;
+    expect(r.code, r.stderr).toBe(0);
+    const summary = lastJson(r);
+    expect(summary).toMatchObject({ total: 3, databases: ['a.sql', 'b.sql'], counts: { gold: 3 } });
+    expect(Object.keys(summary)).toEqual(expect.arrayContaining(['confidence_auroc', 'calibration_error']));
+    const predictions = jsonl('pets-predictions.jsonl');
+    expect(predictions).toHaveLength(3);
+    // Counting rows is answered right on both databases (2 pets, then 3).
+    expect(predictions[0]).toMatchObject({ correct: true, strict_correct: true });
+    for (const p of predictions) expect(typeof p.confidence).toBe('number');
+    for (const f of summary.failures) expect(f.reason).not.toMatch(/seed/);
   });
 
   it('exits 1 below --min-accuracy, still printing the summary', () => {
@@ -78,6 +113,8 @@ describe('gl-rl eval', () => {
     [['eval', '--dataset', DATASET, '--seeds', '1,x'], 2, /integers separated by commas/],
     [['eval'], 2, /required option '--dataset <file>'/],
     [['eval', '--dataset', join(dir, 'missing.jsonl'), '--json'], 1, /cannot read dataset/],
+    [['eval', '--schema', SCHEMA, '--dataset', PET_SET, '--test-data', join(dir, 'missing.sql')], 1, /cannot read test data .*missing\.sql/],
+    [['eval', '--dataset', DATASET, '--test-data', 'a.sql,,b.sql'], 2, /file names separated by commas/],
     [['batch', '--input', REQUESTS], 2, /required option '--output <file>'/],
     [['train', '--dataset', DATASET, '--candidates', '0'], 2, /--candidates must be an integer ≥ 1/],
     [['train', '--dataset', DATASET, '--out', '-', '--json'], 2, /would both print on stdout/],

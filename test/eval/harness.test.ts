@@ -55,8 +55,10 @@ describe('runEvaluation with the shipped orchestrator', () => {
   it('writes exactly the contract keys per item, in dataset order', () => {
     expect(report.items.map((i) => i.record.query)).toEqual(items.map((i) => i.query));
     for (const { record } of report.items) {
-      expect(Object.keys(record)).toEqual(['query', 'expect', 'gold_sql', 'predicted_sql', 'correct', 'strict_correct', 'error_code', 'latency_ms']);
+      expect(Object.keys(record)).toEqual(['query', 'expect', 'gold_sql', 'predicted_sql', 'correct', 'strict_correct', 'error_code', 'latency_ms', 'confidence']);
       expect(record.latency_ms).toBeGreaterThan(0);
+      if (record.predicted_sql === null) expect(record.confidence).toBeNull();
+      else expect(record.confidence).toBeGreaterThanOrEqual(0);
     }
   });
 

@@ -116,7 +116,7 @@ describe('POST /v1/query and sessions', () => {
     const { $id: _id, ...inputSchema } = queryInputSchema;
     expect(doc.components.schemas.QueryInput).toEqual(JSON.parse(JSON.stringify(inputSchema)));
     expect(doc.components.schemas.BatchInput.properties.items.items).toEqual({ $ref: '#/components/schemas/QueryInput' });
-    expect(Object.keys(doc.paths).sort()).toEqual(['/health', '/metrics', '/openapi.json', '/v1/batch', '/v1/query', '/v1/sessions/{id}', '/v1/sessions/{id}/events']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/dashboard', '/health', '/metrics', '/openapi.json', '/v1/batch', '/v1/dashboard', '/v1/events', '/v1/events/token', '/v1/query', '/v1/rewards', '/v1/sessions/{id}', '/v1/sessions/{id}/events']);
     const health = await fetch(`${s.url}/health`);
     expect(health.status).toBe(200);
     const body = (await health.json()) as any;

@@ -28,3 +28,18 @@ describe('analyze (wink-nlp)', () => {
     expect(tokens.filter(isContentWord).map((t) => t.lower)).toEqual(['name', 'second', 'singer']);
   });
 });
+
+describe('analyze: corrections for questions', () => {
+  it('reads an opening imperative as a verb, offsets on the text as given', () => {
+    const text = 'List vendors whose contracts expire next year';
+    const tokens = analyze(text);
+    expect(tokens[0]).toMatchObject({ text: 'List', lemma: 'list', pos: 'VERB', start: 0, end: 4 });
+    expect(tokens[1]).toMatchObject({ text: 'vendors', lemma: 'vendor', pos: 'NOUN' });
+    for (const t of tokens) expect(text.slice(t.start, t.end)).toBe(t.text);
+    expect(analyze('Count the projects')[0].pos).toBe('VERB');
+  });
+  it('lemmatizes a capitalized first word and leaves nouns that open a question alone', () => {
+    expect(analyze('Employees hired after 2020')[0]).toMatchObject({ text: 'Employees', lemma: 'employee', pos: 'NOUN' });
+    expect(analyze('Names of all singers')[0].pos).toBe('NOUN');
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * Random fault schedules: every agent call may succeed, fail, hang, return
- * malformed output or refuse, after a random delay, under random limits. The
+ * malformed output, refuse or fail for a fault of the request, after a random delay, under random limits. The
  * orchestrator's promises must always settle, each turn in exactly one
  * outcome, within the workflow timeout, with no actor or timer left behind.
  */
@@ -20,6 +20,7 @@ const behaviour: fc.Arbitrary<Behaviour> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'hang' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('malformed' as const), delay: fc.integer({ min: 0, max: 1000 }) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'refuse' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'fault' as const }) },
 );
 
 const invalidOnce = fc.boolean();
@@ -109,7 +110,7 @@ describe('fault schedules (property)', () => {
           expect(finished).not.toContain(r.failed_stage === 'query_generation' ? 'validation' : '__none__');
           if (r.error_code === 'CANCELLED' || s.cancelAt === undefined) expect(snapshot.status).toBe(r.error_code === 'CANCELLED' ? 'expired' : 'failed');
           else expect(['failed', 'expired']).toContain(snapshot.status);
-          expect(['AGENT_FAILED', 'AGENT_TIMEOUT', 'CIRCUIT_OPEN', 'WORKFLOW_TIMEOUT', 'CANCELLED', 'WRITE_NOT_ALLOWED']).toContain(r.error_code);
+          expect(['AGENT_FAILED', 'AGENT_TIMEOUT', 'CIRCUIT_OPEN', 'WORKFLOW_TIMEOUT', 'CANCELLED', 'WRITE_NOT_ALLOWED', 'QUERY_TIMEOUT']).toContain(r.error_code);
         }
         // retries never exceed max_retries for any one request to any one agent
         const turn = snapshot.turns[0]!;

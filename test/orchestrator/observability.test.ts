@@ -102,7 +102,7 @@ describe('logs, metrics, caches, messages', () => {
       },
     });
     await o.process({ query: 'q' });
-    expect([...seen]).toEqual(expect.arrayContaining(['session', 'workflow', 'agentCall', 'circuitBreaker']));
+    expect([...seen]).toEqual(expect.arrayContaining(['session', 'workflow', 'callAgent', 'circuitBreaker']));
     await o.shutdown();
   });
 

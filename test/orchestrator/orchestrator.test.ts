@@ -86,7 +86,8 @@ describe('orchestrator happy path', () => {
     const refuser = scripted('query_generator', [{ kind: 'refuse' }], 'refuser');
     const other = scripted('query_generator', [{ kind: 'ok' }], 'other');
     const o = make({ agents: { ...agents, query_generator: [refuser, other] } });
-    const r = await o.process({ query: 'delete all projects' });
+    // A read question: a write request would be refused by the screening before any generator is asked.
+    const r = await o.process({ query: 'list all projects' });
     expect(r).toMatchObject({ error_code: 'WRITE_NOT_ALLOWED', failed_stage: 'query_generation' });
     expect(refuser.calls).toBe(1);
     expect(other.calls).toBe(0);

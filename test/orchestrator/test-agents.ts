@@ -4,13 +4,16 @@
  * refuse, take some time). Test-only: never shipped as defaults.
  */
 import type { AgentCallContext, Role } from '../../src/agents/types.js';
+import { AppError } from '../../src/errors.js';
 
 export type Behaviour =
   | { kind: 'ok'; delay?: number; output?: Record<string, unknown> }
   | { kind: 'error'; delay?: number; message?: string }
   | { kind: 'hang' }
   | { kind: 'malformed'; delay?: number }
-  | { kind: 'refuse'; code?: string };
+  | { kind: 'refuse'; code?: string }
+  /** An error the request caused (an AppError marked requestFault), e.g. its SQL over the statement budget. */
+  | { kind: 'fault' };
 
 export const okOutputs: Record<Role, (content: any) => Record<string, unknown>> = {
   schema_analyzer: (c) => ({ relevant_tables: [{ table_name: 'T', relevance_score: 1, reason: 'test', columns: [], filters: [] }], query: c.query }),
@@ -51,6 +54,8 @@ export function scripted(role: Role, script: Behaviour[] | ((call: number, conte
           throw new Error(b.message ?? `${role} failed`);
         case 'malformed':
           return { nonsense: true };
+        case 'fault':
+          throw new AppError('QUERY_TIMEOUT', 'the statement ran past its budget', {}, { requestFault: true });
         case 'refuse':
           return { refusal: { error_code: b.code ?? 'WRITE_NOT_ALLOWED', message: 'writes are not allowed', suggestions: ['ask a read question'] } };
       }

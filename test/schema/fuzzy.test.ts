@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { closest, damerauLevenshtein, similarity } from '../../src/schema/fuzzy.js';
+import { closest, damerauLevenshtein, initialKeys, relatedLink, similarity } from '../../src/schema/fuzzy.js';
 
 describe('damerauLevenshtein', () => {
   it('counts insertions, deletions, substitutions and transpositions', () => {
@@ -57,3 +57,30 @@ describe('similarity and closest', () => {
     }));
   });
 });
+
+describe('initialKeys', () => {
+  it('shortens the first of two words to its initial, spaced and joined', () => {
+    expect(initialKeys(['first', 'names'])).toEqual(['f name', 'fname']);
+    expect(initialKeys(['name'])).toEqual([]);
+    expect(initialKeys(['a', 'b', 'c'])).toEqual([]);
+  });
+});
+
+describe('relatedLink', () => {
+  const names = new Map([['shop', 'shop'], ['age', 'athlete.age'], ['sex', 'athlete.sex'], ['content', 'reply.content']]);
+  const lookup = (words: string[]) => names.get(words.join(' '));
+
+  it('links nouns through synonyms and adjectives through the attribute they measure', () => {
+    expect(relatedLink(['store'], 'NOUN', lookup)).toEqual({ target: 'shop', via: 'shop', relation: 'synonym', confidence: 0.75 });
+    expect(relatedLink(['old', 'older'], 'ADJ', lookup)).toMatchObject({ target: 'athlete.age', via: 'age', relation: 'attribute' });
+    // "sex" is the second sense of "gender": trusted less.
+    expect(relatedLink(['gender'], 'NOUN', lookup)?.confidence).toBeCloseTo(0.525);
+  });
+
+  it('follows neither hypernyms nor verbs', () => {
+    expect(relatedLink(['meaning'], 'NOUN', lookup)).toBeUndefined();
+    expect(relatedLink(['store'], 'VERB', lookup)).toBeUndefined();
+    expect(relatedLink(['qwxzv'], 'NOUN', lookup)).toBeUndefined();
+  });
+});
+

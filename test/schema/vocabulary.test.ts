@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalogFile } from '../../src/schema/catalog.js';
 import { DEFAULT_SCHEMA_FILE } from '../../src/paths.js';
-import { loadVocabulary, parseVocabulary, unknownReferences, type Vocabulary } from '../../src/schema/vocabulary.js';
+import { emptyVocabulary, loadVocabulary, parseVocabulary, unknownReferences, vocabularyFor, type Vocabulary } from '../../src/schema/vocabulary.js';
+import { buildCatalog } from '../../src/schema/catalog.js';
 import { loadParser } from '../../src/sql/parser.js';
 
 let vocabulary: Vocabulary;
@@ -64,5 +65,24 @@ describe('validation', () => {
     const catalog = loadCatalogFile(DEFAULT_SCHEMA_FILE);
     const v = parseVocabulary({ ...minimal(), terms: { x: ['NOPE'] }, columns: { y: ['PAC_MNT_PROJECTS.Nope'] } });
     expect(unknownReferences(v, catalog)).toEqual(['terms["x"]: unknown table NOPE', 'columns["y"]: unknown column PAC_MNT_PROJECTS.Nope']);
+  });
+});
+
+describe('vocabularyFor', () => {
+  it('keeps the whole GL vocabulary over the GL schema', () => {
+    expect(vocabularyFor(vocabulary, loadCatalogFile(DEFAULT_SCHEMA_FILE))).toEqual(vocabulary);
+  });
+
+  it('keeps nothing of it over a schema with none of its tables', () => {
+    const other = buildCatalog('CREATE TABLE singer (singer_id int PRIMARY KEY, name text);');
+    expect(vocabularyFor(vocabulary, other)).toEqual({ ...emptyVocabulary(vocabulary.schema), version: vocabulary.version });
+  });
+
+  it('drops the targets on missing tables and keeps the rest of a term', () => {
+    const catalog = buildCatalog('CREATE TABLE a (id int PRIMARY KEY, x int);');
+    const v = parseVocabulary({ ...emptyVocabulary('x'), terms: { thing: ['B', 'a'], gone: ['B'] }, columns: { ex: ['B.x', 'a.x'] } });
+    const kept = vocabularyFor(v, catalog);
+    expect(kept.terms).toEqual({ thing: ['a'] });
+    expect(kept.columns).toEqual({ ex: ['a.x'] });
   });
 });

@@ -59,6 +59,7 @@ export function createEmbeddedGenerator(deps: EmbeddedGeneratorDeps): AgentFunct
       attempt: content.attempt,
       feedback: content.feedback,
       nullsLast: deps.nullsLast,
+      dropped: content.screening?.dropped,
     });
     if ('refusal' in generated) return generated;
     const { sql, reasoning, confidence, alternatives } = deps.check ? await rankOnData(generated, deps.check, wanted - 1, signal) : generated;

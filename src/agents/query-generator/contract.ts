@@ -9,6 +9,8 @@ export interface QueryGeneratorInput extends BaseContent {
   /** 0 on the first generation, n on the n-th regeneration. */
   attempt: number;
   num_candidates: number;
+  /** The orchestrator's screening: text appended to the question to act as a second instruction, cut off. */
+  screening?: { dropped: string[] };
 }
 
 export interface Candidate {

@@ -5,8 +5,8 @@
  * edit distance for misspellings.
  */
 import type { EntityMapping } from './contract.js';
-import { magnitudeOf, monthNumber, periodSql, readPeriod, singular } from '../../language/index.js';
-import { allowedEdits, damerauLevenshtein } from '../../schema/fuzzy.js';
+import { analyze, magnitudeOf, monthNumber, periodSql, readPeriod, singular, type WordToken } from '../../language/index.js';
+import { allowedEdits, damerauLevenshtein, initialKeys, relatedLink } from '../../schema/fuzzy.js';
 import { exactKey, lexiconOf, looseKey, QUESTION_WORDS, type AnalyzerDeps, type LexEntry, type Lexicon, type Sense } from './lexicon.js';
 
 export interface Token {
@@ -34,7 +34,9 @@ export interface Mention {
   first: number;
   last: number;
   senses: Sense[];
-  match: 'exact' | 'stem' | 'fuzzy';
+  /** `related`: through a WordNet relation of the word (`via` names the schema word it reached). */
+  match: 'exact' | 'stem' | 'fuzzy' | 'abbreviation' | 'related';
+  via?: string;
   /** How far to trust the match: 1 exact, less for stems and misspellings. */
   confidence: number;
 }
@@ -57,7 +59,10 @@ export function extract(query: string, lexicon: Lexicon): Extraction {
   const literals = findLiterals(tokens);
   const covered = new Set<number>();
   for (const l of literals) for (let i = l.first; i <= l.last; i++) covered.add(i);
-  const mentions = findMentions(tokens, covered, lexicon);
+  let tagged: Map<number, WordToken> | undefined;
+  // The tagger runs only for a question with a word no name matched, and then once.
+  const tagAt = (start: number) => (tagged ??= new Map(analyze(query).map((t) => [t.start, t]))).get(start);
+  const mentions = findMentions(tokens, covered, lexicon, tagAt);
   const query_terms: string[] = [];
   const mapped_entities: EntityMapping[] = [];
   const mentionAt = new Map(mentions.map((m) => [m.first, m]));
@@ -201,7 +206,7 @@ function numberLiteral(tokens: Token[], i: number): Literal {
 }
 
 /** Longest phrases first; a word already inside a literal is not matched again. */
-function findMentions(tokens: Token[], covered: Set<number>, lexicon: Lexicon): Mention[] {
+function findMentions(tokens: Token[], covered: Set<number>, lexicon: Lexicon, tagAt: (start: number) => WordToken | undefined): Mention[] {
   const mentions: Mention[] = [];
   const wordAt = (i: number) => (tokens[i]?.kind === 'word' && !covered.has(i) ? tokens[i] : undefined);
   for (let i = 0; i < tokens.length; i++) {
@@ -216,12 +221,17 @@ function findMentions(tokens: Token[], covered: Set<number>, lexicon: Lexicon): 
       const loose = exact ? undefined : lexicon.loose.get(looseKey(phrase));
       if (exact) found = mention(term, i, i + n - 1, exact, 'exact', 1);
       else if (loose) found = mention(term, i, i + n - 1, loose, 'stem', 0.9);
+      else {
+        const short = abbreviated(phrase, lexicon);
+        if (short) found = mention(term, i, i + n - 1, short, 'abbreviation', 0.85);
+      }
     }
     if (!found) {
       const key = fuzzyKey(words[0], lexicon);
       const entry = key === undefined ? undefined : lexicon.exact.get(key);
       if (entry) found = mention(tokens[i].text, i, i, entry, 'fuzzy', 0.8);
     }
+    found ??= relatedMention(tokens[i], i, lexicon, tagAt);
     if (found && found.senses.length > 0) {
       mentions.push(found);
       i = found.last;
@@ -232,6 +242,42 @@ function findMentions(tokens: Token[], covered: Set<number>, lexicon: Lexicon): 
 
 function mention(term: string, first: number, last: number, entry: LexEntry, match: Mention['match'], confidence: number): Mention {
   return { term, first, last, senses: entry.senses, match, confidence };
+}
+
+/** A table or column sense of a name that shortens the phrase's first word to its initial ("first name" → `Fname`). */
+function abbreviated(phrase: string[], lexicon: Lexicon): LexEntry | undefined {
+  if (phrase.some((w) => QUESTION_WORDS.has(w))) return undefined;
+  for (const key of initialKeys(phrase)) {
+    const entry = lexicon.exact.get(key);
+    if (entry?.senses.some((s) => s.kind === 'table' || s.kind === 'column')) return entry;
+  }
+  return undefined;
+}
+
+/**
+ * A schema table or column reached through WordNet (`relatedLink`) from a word
+ * no name matched, read with its part of speech and lemma in the question;
+ * looked up once per word, part of speech and lexicon.
+ */
+function relatedMention(token: Token, at: number, lexicon: Lexicon, tagAt: (start: number) => WordToken | undefined): Mention | undefined {
+  const word = token.lower;
+  if (word.length < 3 || QUESTION_WORDS.has(word) || /[^a-z'-]/.test(word)) return undefined;
+  const tag = tagAt(token.start);
+  if (!tag) return undefined;
+  const cacheKey = `${word} ${tag.pos}`;
+  let hit = lexicon.relatedCache.get(cacheKey);
+  if (hit === undefined) {
+    const link = relatedLink([tag.lemma, singular(word)], tag.pos, (words) => {
+      const key = exactKey(words);
+      const entry = QUESTION_WORDS.has(key) ? undefined : lexicon.exact.get(key);
+      const senses = entry?.senses.filter((s) => s.kind === 'table' || s.kind === 'column');
+      return senses && senses.length > 0 ? { surface: entry!.surface, senses } : undefined;
+    });
+    hit = link ? { entry: link.target, confidence: link.confidence, via: link.via } : null;
+    if (lexicon.relatedCache.size > 10_000) lexicon.relatedCache.clear();
+    lexicon.relatedCache.set(cacheKey, hit);
+  }
+  return hit ? { ...mention(token.text, at, at, hit.entry, 'related', hit.confidence), via: hit.via } : undefined;
 }
 
 const INFLECTIONS = ['ing', 'ed', 'er', 'es', 's', 'd', 'r'];

@@ -50,6 +50,8 @@ export interface Lexicon {
   /** Single-word exact keys by first letter, for misspellings. */
   fuzzyCandidates: Map<string, string[]>;
   fuzzyCache: Map<string, string | null>;
+  /** Schema senses reached from a question word through WordNet (entities.ts), null for none. */
+  relatedCache: Map<string, { entry: LexEntry; confidence: number; via: string } | null>;
   /** Foreign-key edges per table (lower-case name), both directions. */
   edges: Map<string, Edge[]>;
   tableOrder: Map<string, number>;
@@ -115,6 +117,9 @@ export function looseKey(words: string[]): string {
  * that makes the analyzer join a table in.
  */
 const SECONDARY_WEIGHT = 0.3;
+
+/** A word of a column's comment: less than a word of its name, which the schema's author chose to name it by. */
+const COMMENT_WEIGHT = 0.25;
 
 function buildLexicon(deps: AnalyzerDeps): Lexicon {
   const { catalog, vocabulary } = deps;
@@ -191,6 +196,14 @@ function buildLexicon(deps: AnalyzerDeps): Lexicon {
         const weight = GENERIC_NAME_WORDS.has(w) ? 0 : 0.35 / Math.sqrt(spread);
         fromNames(w, { kind: 'column', table: table.name, column: column.name, weight, source: 'name' });
       }
+      // A column's comment describes it in words a question may use ("-- yearly pay in EUR"); a
+      // list of values (`A | B`) is its domain, read below, not a description.
+      if (column.comment && !column.comment.includes('|')) {
+        for (const w of new Set(phraseWords(column.comment))) {
+          if (w.length < 3 || QUESTION_WORDS.has(w) || GENERIC_NAME_WORDS.has(w) || /\d/.test(w)) continue;
+          fromNames(w, { kind: 'column', table: table.name, column: column.name, weight: COMMENT_WEIGHT, source: 'name' });
+        }
+      }
       for (const value of column.valueDomain ?? []) {
         fromNames(value, { kind: 'value', targets: [{ table: table.name, column: column.name, value }] });
       }
@@ -229,6 +242,7 @@ function buildLexicon(deps: AnalyzerDeps): Lexicon {
     longestPhrase,
     fuzzyCandidates,
     fuzzyCache: new Map(),
+    relatedCache: new Map(),
     edges,
     tableOrder: new Map(catalog.tables.map((t, i) => [t.name, i])),
     tableNames: catalog.tables.map((t) => t.name),

@@ -189,9 +189,11 @@ function adjusted(weight: number, table: string, strongest: number, supported: S
   return supported.has(table) ? strongest : weight * UNSUPPORTED_SHARE;
 }
 
+const HOW: Record<Mention['match'], string> = { exact: '', stem: ', by stem', fuzzy: ', misspelt', abbreviation: ', abbreviated', related: ', through WordNet:' };
+
 function weighMention(m: Mention, factor: number, ev: (name: string) => TableEvidence | undefined, supported: Set<string> | undefined): void {
   const c = m.confidence * factor;
-  const how = m.match === 'exact' ? '' : m.match === 'stem' ? ', by stem' : ', misspelt';
+  const how = HOW[m.match] + (m.via ? ` "${m.via}"` : '');
   const strongest = (kind: 'table' | 'column') => Math.max(...m.senses.map((s) => (s.kind === kind ? s.weight : 0)));
   for (const s of m.senses) {
     if (s.kind === 'table') {

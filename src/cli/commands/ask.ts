@@ -2,7 +2,7 @@
  * `gl-rl ask "question"`: one turn of the workflow. Human output shows the
  * SQL laid out by clause, the reasoning steps, the confidence and the
  * validation summary; `--execute` runs the SQL read-only on the sample
- * database (seed 1) and shows the first rows.
+ * database (seed 1) and shows the first rows, when the validator passed it.
  */
 import { Option, type Command } from 'commander';
 import { isErrorResponse, type ProcessOutcome, type ProcessResult } from '../../orchestrator/result.js';
@@ -52,20 +52,19 @@ async function ask(question: string, options: AskOptions): Promise<number> {
     else process.stderr.write(`${(await import('../render.js')).renderError(outcome)}\n`);
     return EXIT.failed;
   }
-  const rows = options.execute ? await execute(outcome.sql, options) : undefined;
+  // SQL its own validator refused is never run, not even read-only.
+  const rows = !options.execute ? undefined : outcome.validation.is_valid ? await execute(outcome.sql, options) : NOT_RUN;
   if (options.json) writeJson(rows ? { ...outcome, execution: rows } : outcome);
   else writeOut(await (await import('../render.js')).renderResult(outcome, rows));
   return EXIT.ok;
 }
 
-export interface Execution {
-  columns: string[];
-  rows: unknown[][];
-  truncated: boolean;
-}
+export type Execution = { columns: string[]; rows: unknown[][]; truncated: boolean } | { error: string; error_code: string } | { skipped: string };
+
+const NOT_RUN: Execution = { skipped: 'the validator marked the SQL invalid, so it was not run' };
 
 /** The SQL on a fresh seed-1 sample database, through its read-only path; a failure is reported, not thrown. */
-async function execute(sql: ProcessResult['sql'], options: AskOptions): Promise<Execution | { error: string; error_code: string }> {
+async function execute(sql: ProcessResult['sql'], options: AskOptions): Promise<Execution> {
   const [{ openSampleDatabase }, { loadCatalogFile }, { DEFAULT_SCHEMA_FILE }] = await Promise.all([
     import('../../db/database.js'),
     import('../../schema/catalog.js'),

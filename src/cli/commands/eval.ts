@@ -16,6 +16,7 @@ interface EvalOptions extends GlobalOptions {
   memory?: string;
   concurrency?: number;
   schema?: string;
+  testData?: string[];
 }
 
 export function register(program: Command): void {
@@ -30,6 +31,7 @@ export function register(program: Command): void {
     .option('--memory <file>', 'example memory for the LLM generator (default: none, an empty memory)')
     .option('--concurrency <n>', 'questions in flight at once (default: max_concurrent_agents)', integer('--concurrency', 1))
     .option('--schema <file>', 'DDL file of the domain (default: the bundled GL schema)')
+    .option('--test-data <files>', 'SQL files of rows over --schema, comma-separated: score on these test databases instead of seeded sample data', fileList)
     .addHelpText(
       'after',
       '\nEach question runs in generate mode in a fresh session. Bad dataset lines are reported on stderr with their line number and left out.' +
@@ -44,6 +46,12 @@ function seedList(value: string): number[] {
     throw new InvalidArgumentError('expected integers separated by commas, e.g. 1,2,3.');
   }
   return [...new Set(seeds.map(Number))];
+}
+
+function fileList(value: string): string[] {
+  const files = value.split(',').map((s) => s.trim());
+  if (files.some((f) => f === '')) throw new InvalidArgumentError('expected file names separated by commas, e.g. data-1.sql,data-2.sql.');
+  return files;
 }
 
 function unitFraction(value: string): number {
@@ -70,7 +78,7 @@ async function evaluate(options: EvalOptions): Promise<number> {
   const schema_file = options.schema ?? null;
   const [orchestrator, databases] = await Promise.all([
     openRunOrchestrator({ config: { ...(level ? { log_level: level } : {}), ...(schema_file ? { schema_file } : {}) }, memory }),
-    openTestDatabases({ schema_file, seeds: options.seeds }),
+    openTestDatabases({ schema_file, seeds: options.seeds, ...(options.testData ? { test_data: options.testData } : {}) }),
   ]);
   const progress = createProgress({ total: dataset.items.length, label: 'eval', force: options.progress });
   try {
@@ -121,6 +129,8 @@ function renderSummary(s: Summary): string {
     row('valid rate', percent(s.valid_rate), `${answered} answered`),
     row('refusal accuracy', percent(s.refusal_accuracy), `${refuse} write request${refuse === 1 ? '' : 's'}`),
     row('safety accuracy', percent(s.safety_accuracy), `${safe} hostile input${safe === 1 ? '' : 's'}`),
+    row('confidence AUROC', s.confidence_auroc === null ? 'n/a' : s.confidence_auroc.toFixed(3), 'correct vs wrong answers, gold items'),
+    row('calibration error', s.calibration_error === null ? 'n/a' : s.calibration_error.toFixed(3), 'expected calibration error, 10 bins'),
     row('latency p50 / p95', `${Math.round(s.latency_ms.p50)} ms`, `/ ${Math.round(s.latency_ms.p95)} ms`),
   ];
   const codes = Object.entries(s.counts.error_codes);

@@ -11,10 +11,12 @@ import { register as evaluate } from './eval.js';
 import { register as learn } from './learn.js';
 import { register as machines } from './machines.js';
 import { register as sampleDb } from './sample-db.js';
+import { register as rewardReport } from './reward-report.js';
+import { register as score } from './score.js';
 import { register as serve } from './serve.js';
 import { register as train } from './train.js';
 import { register as validate } from './validate.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [ask, analyze, validate, sampleDb, machines, learn, serve, batch, evaluate, train];
+export const COMMANDS: RegisterCommand[] = [ask, analyze, validate, sampleDb, machines, learn, serve, batch, evaluate, train, score, rewardReport];

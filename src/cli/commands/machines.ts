@@ -10,7 +10,7 @@ interface MachinesOptions {
 export function register(program: Command): void {
   program
     .command('machines')
-    .description('export the statecharts (workflow, agent_call, session, circuit_breaker)')
+    .description('export the statecharts (workflow, session, circuit_breaker)')
     .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'json']).default('mermaid'))
     .option('--machine <name>', 'only this machine (default: all)')
     .action(action(async (options: MachinesOptions) => machines(options)));

@@ -5,13 +5,14 @@
  * down gracefully: no request in flight is lost.
  */
 import type { Command } from 'commander';
-import { INSPECT_HELP, action, agentsFromEnv, integer, logLevel, openInspector, prestartDatabase, writeOut, type GlobalOptions } from '../shared.js';
+import { INSPECT_HELP, action, agentsFromEnv, integer, logLevel, openInspector, prestartDatabase, seconds, writeOut, type GlobalOptions } from '../shared.js';
 
 interface ServeOptions extends GlobalOptions {
   port: number;
   host: string;
   apiKey: string[];
   bodyLimit: number;
+  bodyTimeout: number;
   batchConcurrency: number;
   schema?: string;
   inspect?: string | boolean;
@@ -27,6 +28,7 @@ export function register(program: Command): void {
     .option('-H, --host <host>', 'interface to listen on', '127.0.0.1')
     .option('--api-key <key>', 'require `Authorization: Bearer <key>` (repeatable; also GL_RL_API_KEYS, comma-separated)', collect, [])
     .option('--body-limit <bytes>', 'largest request body', integer('--body-limit', 1), 1024 * 1024)
+    .option('--body-timeout <seconds>', 'time a request (headers and body) may take to arrive; slower ones get 408', seconds('--body-timeout'), 30)
     .option('--batch-concurrency <n>', 'batch items run at once', integer('--batch-concurrency', 1), 4)
     .option('--schema <file>', 'DDL file of the domain (default: the bundled GL schema)')
     .option('--inspect [target]', INSPECT_HELP)
@@ -36,12 +38,13 @@ export function register(program: Command): void {
 async function serve(options: ServeOptions): Promise<number> {
   const config = options.schema ? { schema_file: options.schema } : {};
   await prestartDatabase(config);
-  const [{ createOrchestrator }, { createServer }, { default: pino }, { readFile }, { PACKAGE_ROOT }] = await Promise.all([
+  const [{ createOrchestrator }, { createServer }, { default: pino }, { readFile }, { PACKAGE_ROOT }, { createScorer, scorerDomains }] = await Promise.all([
     import('../../index.js'),
     import('../../http/server.js'),
     import('pino'),
     import('node:fs/promises'),
     import('../../paths.js'),
+    import('../../agents/scorer.js'),
   ]);
   const level = logLevel(options) ?? process.env.GL_RL_LOG_LEVEL!;
   const logger = pino({ level, base: { name: 'gl-rl' } }, pino.destination({ dest: 2, sync: false }));
@@ -57,13 +60,17 @@ async function serve(options: ServeOptions): Promise<number> {
   await orchestrator.initialize();
   const envKeys = (process.env.GL_RL_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
   const { version } = JSON.parse(await readFile(`${PACKAGE_ROOT}/package.json`, 'utf8')) as { version: string };
+  // POST /v1/rewards scores against the same domain as the workflow (and the bundled one as `gl`), started on first use.
+  const scorer = createScorer(scorerDomains(options.schema));
   const service = createServer({
     orchestrator,
     apiKeys: [...options.apiKey, ...envKeys],
     bodyLimit: options.bodyLimit,
+    bodyTimeout: options.bodyTimeout,
     batchConcurrency: options.batchConcurrency,
     logger,
     version,
+    scorer,
   });
   const url = await service.listen({ port: options.port, host: options.host });
   writeOut(url);
@@ -73,6 +80,7 @@ async function serve(options: ServeOptions): Promise<number> {
       logger.info({ signal }, 'shutting down: draining requests in flight');
       service
         .close()
+        .then(() => scorer.close())
         .then(() => inspector?.stop())
         .finally(resolve);
     };

@@ -7,6 +7,7 @@ import { loadCatalogFile } from '../../../src/schema/catalog.js';
 import { loadVocabulary } from '../../../src/schema/vocabulary.js';
 import { DEFAULT_SCHEMA_FILE } from '../../../src/paths.js';
 import { loadParser } from '../../../src/sql/parser.js';
+import { checkReadOnly } from '../../../src/sql/safety.js';
 import type { Catalog } from '../../../src/schema/types.js';
 import type { AgentFunction } from '../../../src/agents/types.js';
 
@@ -41,9 +42,10 @@ describe('createEmbeddedGenerator', () => {
     expect(q.alternatives).toEqual([]);
   });
 
-  it('refuses a write request with WRITE_NOT_ALLOWED', async () => {
+  it('holds no write rule of its own (the orchestrator screens requests): whatever it is asked, its SQL is one read-only statement', async () => {
     const out = await generator(input('Delete all cancelled projects'), { signal: new AbortController().signal, session });
-    expect(isRefusal(out) && out.refusal.error_code).toBe('WRITE_NOT_ALLOWED');
+    expect(isRefusal(out)).toBe(false);
+    expect(checkReadOnly((out as GeneratedQuery).sql).ok).toBe(true);
   });
 
   it('gives alternatives when asked for several candidates', async () => {

@@ -4,7 +4,7 @@ import { analyzeSchema, createSchemaAnalyzer, extractEntities, type AnalyzerDeps
 import { isRefusal } from '../../../src/agents/types.js';
 import { DEFAULT_SCHEMA_FILE } from '../../../src/paths.js';
 import { buildCatalog, loadCatalogFile } from '../../../src/schema/catalog.js';
-import { loadVocabulary, parseVocabulary } from '../../../src/schema/vocabulary.js';
+import { emptyVocabulary, loadVocabulary, parseVocabulary } from '../../../src/schema/vocabulary.js';
 import { loadParser } from '../../../src/sql/parser.js';
 
 let deps: AnalyzerDeps;
@@ -213,6 +213,47 @@ describe('any schema, any input', () => {
     expect(table(r, 'customers')?.filters).toContainEqual(expect.objectContaining({ column: 'segment', value: 'wholesale' }));
     expect(table(r, 'products')?.columns).toEqual(['product_id', 'title']);
     expect(r.join_paths[0].join_columns).toHaveLength(3);
+  });
+
+  describe('words the names do not use', () => {
+    let deps: AnalyzerDeps;
+    beforeAll(() => {
+      deps = { catalog: buildCatalog(DDL), vocabulary: emptyVocabulary() };
+    });
+    const DDL = `
+      CREATE TABLE shop (shop_id int PRIMARY KEY, shop_name text, district text);
+      CREATE TABLE maker (maker_id int PRIMARY KEY, maker_name text);
+      CREATE TABLE athlete (athlete_id int PRIMARY KEY, Fname text, LName text, sex text, age int, weight numeric,
+        pay numeric, -- yearly salary in euros
+        status text -- active | retired
+      );
+    `;
+    const mapping = (query: string, term: string) => extractEntities(query, deps).mapped_entities.filter((m) => m.term === term).map((m) => m.target);
+
+    it('link through WordNet synonyms and the attribute an adjective measures', () => {
+      expect(top(analyzeSchema(input('which stores are in the north district'), deps), 1)).toEqual(['shop']);
+      expect(top(analyzeSchema(input('list all manufacturers'), deps), 1)).toEqual(['maker']);
+      expect(mapping('athletes older than 30', 'older')).toEqual(['athlete.age']);
+      expect(mapping('athletes heavier than 80', 'heavier')).toEqual(['athlete.weight']);
+      expect(mapping('the gender of each athlete', 'gender')).toEqual(['athlete.sex']);
+      const r = analyzeSchema(input('athletes older than 30'), deps);
+      expect(table(r, 'athlete')?.reason).toMatch(/"older" → column age, through WordNet: "age"/);
+    });
+
+    it('link a phrase to a name that shortens its first word to an initial', () => {
+      expect(mapping('the first name of every athlete', 'first name')).toEqual(['athlete.Fname']);
+      expect(mapping('the last name of every athlete', 'last name')).toEqual(['athlete.LName']);
+    });
+
+    it("link a column's comment words, but not a comment that lists values", () => {
+      expect(mapping('athletes by salary', 'salary')).toEqual(['athlete.pay']);
+      expect(table(analyzeSchema(input('average salary of athletes'), deps), 'athlete')?.columns).toContain('pay');
+    });
+
+    it('leave commands and unrelated words unlinked', () => {
+      expect(mapping('calculate the meaning of life', 'calculate')).toEqual([]);
+      expect(analyzeSchema(input('what is the meaning of life'), deps).relevant_tables).toEqual([]);
+    });
   });
 
   it('never throws, scores stay in [0, 1] and are sorted', () => {

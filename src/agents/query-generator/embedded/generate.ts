@@ -1,14 +1,14 @@
 /**
  * The embedded generator as a pure function: question + analysis → SQL with
- * its reasoning, confidence and ranked alternatives, or a refusal. Every SQL
- * text it returns has passed the read-only gate.
+ * its reasoning, confidence and ranked alternatives. Every SQL text it
+ * returns has passed the read-only gate. Write requests never reach it: the
+ * orchestrator's screening refuses them and cuts off text appended to act as
+ * a second instruction (which the generator only mentions, as `dropped`).
  */
 import type { SchemaAnalysis } from '../../schema-analyzer/contract.js';
-import type { Refusal } from '../../types.js';
 import type { ValidationIssue } from '../../validator/contract.js';
 import type { Candidate } from '../contract.js';
 import { checkReadOnly } from '../../../sql/safety.js';
-import { isolateQuestion, writeRequestRefusal } from '../refusal.js';
 import type { Lexicon } from './lexicon.js';
 import { parseItems, type ParseOptions, type ParseOutcome } from './parse.js';
 import { describeQuery, emptyQuery, renderQuery, type Query } from './query.js';
@@ -20,6 +20,8 @@ export interface GenerateOptions {
   feedback?: ValidationIssue[];
   /** Rankings and top-N put NULLs last (see ParseOptions.nullsLast). */
   nullsLast?: boolean;
+  /** Text the orchestrator's screening cut off the question: mentioned, and it lowers the confidence. */
+  dropped?: string[];
 }
 
 export interface Generation {
@@ -115,11 +117,9 @@ function safeParse(lex: Lexicon, items: Item[], analysis: SchemaAnalysis | undef
   }
 }
 
-export function generateEmbedded(question: string, lex: Lexicon, analysis: SchemaAnalysis | undefined, options: GenerateOptions = {}): Generation | Refusal {
-  const refusal = writeRequestRefusal(question);
-  if (refusal) return refusal;
-  const { question: text, dropped } = isolateQuestion(question);
-  const items = annotate(tokenize(text, lex), lex);
+export function generateEmbedded(question: string, lex: Lexicon, analysis: SchemaAnalysis | undefined, options: GenerateOptions = {}): Generation {
+  const dropped = options.dropped ?? [];
+  const items = annotate(tokenize(question, lex), lex);
   const penalty = dropped.length ? 0.15 : 0;
   const preface = dropped.length ? [`Ignored text appended to the question: ${dropped.map((d) => JSON.stringify(d.slice(0, 60))).join(', ')}.`] : [];
 

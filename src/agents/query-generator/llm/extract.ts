@@ -23,7 +23,8 @@ export interface Extraction {
   span: { start: number; end: number };
 }
 
-export type ExtractionResult = { ok: true; extraction: Extraction } | { ok: false; reason: string };
+/** `unsafe`: the text holds a statement that is not read-only (the whole answer is rejected, never trimmed). */
+export type ExtractionResult = { ok: true; extraction: Extraction } | { ok: false; reason: string; unsafe?: true };
 
 const SQL_LANGUAGES = new Set(['sql', 'postgresql', 'postgres', 'pgsql', 'psql', 'plpgsql']);
 const THINK_TAGS = ['think', 'thinking', 'reasoning'];
@@ -65,7 +66,7 @@ export function extractCompletion(content: string, reasoningField = ''): Extract
         },
       };
     }
-    if (proved.fatal) return { ok: false, reason: proved.reason };
+    if (proved.fatal) return { ok: false, reason: proved.reason, unsafe: true };
     firstFailure ||= proved.reason;
   }
   return { ok: false, reason: firstFailure };

@@ -1,7 +1,8 @@
 /**
  * The LLM query generator: an AgentFunction that asks a model served over
- * the OpenAI-compatible chat-completions protocol for SQL. Write requests are
- * refused before any request leaves; every candidate the model returns is
+ * the OpenAI-compatible chat-completions protocol for SQL. Write requests
+ * never reach it (the orchestrator's screening refuses them, and cuts off
+ * text appended to act as a second instruction); every candidate the model returns is
  * extracted and proved read-only by the parser; an answer without usable SQL
  * is an agent error, so the orchestrator retries or falls back to the next
  * generator in the role's list.
@@ -10,7 +11,6 @@ import { AppError } from '../../../errors.js';
 import { loadParser, parseSql } from '../../../sql/parser.js';
 import type { AgentFunction } from '../../types.js';
 import type { Candidate, GeneratedQuery, QueryGeneratorInput } from '../contract.js';
-import { isolateQuestion, writeRequestRefusal } from '../refusal.js';
 import { requestChatCompletion, type ChatChoice, type ChatRequest } from './client.js';
 import { heuristicConfidence, logprobConfidence } from './confidence.js';
 import { extractCompletion } from './extract.js';
@@ -22,12 +22,9 @@ export function createLlmGenerator(options: LlmGeneratorOptions): AgentFunction<
   const generator = `llm:${config.model}`;
   const agent: AgentFunction<QueryGeneratorInput, GeneratedQuery> = async (input, { signal }) => {
     const started = performance.now();
-    const refusal = writeRequestRefusal(input.query);
-    if (refusal) return refusal;
     await loadParser();
     signal.throwIfAborted();
-    // Anything smuggled after the question (a second instruction or statement) never reaches the model.
-    const question = isolateQuestion(input.query).question || input.query;
+    const question = input.query;
     const examples = config.memory && config.examples > 0 ? config.memory.search(question, config.examples) : [];
     const n = config.num_candidates ?? Math.min(MAX_CANDIDATES, Math.max(1, Math.floor(input.num_candidates ?? 1)));
     const request: ChatRequest = {

@@ -10,6 +10,7 @@ import { loadVocabulary } from '../../../../src/schema/vocabulary.js';
 import { DEFAULT_SCHEMA_FILE } from '../../../../src/paths.js';
 import { loadParser } from '../../../../src/sql/parser.js';
 import { checkReadOnly } from '../../../../src/sql/safety.js';
+import { screenRequest } from '../../../../src/orchestrator/screening.js';
 
 const lines: Array<{ query: string; expect?: string }> = readFileSync(join(import.meta.dirname, '../../../fixtures/gl-dev.jsonl'), 'utf8')
   .trim().split('\n').map((l) => JSON.parse(l));
@@ -21,10 +22,17 @@ beforeAll(async () => {
   lex = buildLexicon({ catalog: loadCatalogFile(DEFAULT_SCHEMA_FILE), vocabulary: loadVocabulary() });
 });
 
+/** As the orchestrator runs it: a write request is refused by the screening, anything else is generated from the screened question. */
+function screenedGeneration(text: string, options: { numCandidates?: number } = {}) {
+  const screening = screenRequest(text);
+  if (screening.refusal) return screening;
+  return generateEmbedded(screening.question, lex, undefined, { ...options, dropped: screening.dropped });
+}
+
 function expectSafeOrRefused(question: string): void {
-  const out = generateEmbedded(question, lex, undefined, { numCandidates: 3 });
+  const out = screenedGeneration(question, { numCandidates: 3 });
   if ('refusal' in out) {
-    expect(out.refusal.error_code).toBe('WRITE_NOT_ALLOWED');
+    expect(out.refusal!.error_code).toBe('WRITE_NOT_ALLOWED');
     return;
   }
   for (const c of [out, ...out.alternatives]) {
@@ -37,7 +45,7 @@ function expectSafeOrRefused(question: string): void {
 
 describe('hostile text never reaches the SQL', () => {
   it.each(lines.filter((l) => l.expect === 'safe').map((l) => l.query))('dev: %s', (q) => {
-    const out = generateEmbedded(q, lex, undefined);
+    const out = screenedGeneration(q);
     if ('refusal' in out) throw new Error('a question with an appended instruction is answered, not refused');
     expect(checkReadOnly(out.sql).ok).toBe(true);
     expect(out.sql).not.toMatch(/DELETE|DROP|UPDATE/i);
@@ -55,7 +63,6 @@ describe('hostile text never reaches the SQL', () => {
   it('escapes quotes in literals by doubling them', () => {
     expect(literal("O'Brien")).toBe("'O''Brien'");
     const out = generateEmbedded("Companies with 'O''Brien' in the name", lex, undefined);
-    if ('refusal' in out) throw new Error('refused');
     expect(checkReadOnly(out.sql).ok).toBe(true);
   });
 });

@@ -106,15 +106,16 @@ describe('LLM primary, embedded fallback', () => {
 
   it('stops calling a failing LLM once its circuit opens, and still answers', async () => {
     server.handler = (_req, res) => reply(res, { error: 'model not loaded' }, 503);
-    let reasons: string[] = [];
-    for (let turn = 0; turn < 10 && !reasons.includes('circuit_open'); turn++) {
+    // The circuit may open between two tries of one turn (the retry is then skipped); from the next turn on, no request is sent.
+    let skipped = false;
+    for (let turn = 0; turn < 10 && !skipped; turn++) {
       const before = server.requests.length;
       const result: any = await orchestrator.process({ query: 'Which projects are active?' });
       expect(result.sql).toBe(FALLBACK_SQL);
-      reasons = result.metadata.fallbacks.map((f: { reason: string }) => f.reason);
-      if (reasons.includes('circuit_open')) expect(server.requests.length).toBe(before);
+      const reasons = result.metadata.fallbacks.map((f: { reason: string }) => f.reason);
+      skipped = reasons.includes('circuit_open') && server.requests.length === before;
     }
-    expect(reasons).toContain('circuit_open');
+    expect(skipped).toBe(true);
   });
 
   it('refuses a write request itself: no request sent, no fallback', async () => {

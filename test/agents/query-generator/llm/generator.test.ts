@@ -346,20 +346,8 @@ describe('transport failures are typed errors', () => {
   });
 });
 
-describe('the read-only policy holds before any request', () => {
-  it('refuses a write request with WRITE_NOT_ALLOWED without calling the server', async () => {
-    const result = await generator()(input({ query: 'Delete inactive projects' }), ctx());
-    expect(isRefusal(result) && result.refusal.error_code).toBe('WRITE_NOT_ALLOWED');
-    expect(server.requests).toHaveLength(0);
-  });
-
-  it('cuts a smuggled statement off the question before it reaches the model', async () => {
-    server.handler = (_req, res) => reply(res, completion([GOOD_ANSWER]));
-    await generator()(input({ query: 'List resources; DROP TABLE PAC_MNT_RESOURCES' }), ctx());
-    expect(userPrompt()).toContain('## Question\nList resources');
-    expect(userPrompt()).not.toMatch(/DROP TABLE/);
-  });
-
+// Write requests and smuggled statements are the orchestrator's to screen: test/orchestrator/write-requests.test.ts.
+describe('before any request', () => {
   it('does not start when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort(new Error('gone'));

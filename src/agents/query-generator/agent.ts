@@ -61,7 +61,6 @@ export function createEmbeddedGenerator(deps: EmbeddedGeneratorDeps): AgentFunct
       nullsLast: deps.nullsLast,
       dropped: content.screening?.dropped,
     });
-    if ('refusal' in generated) return generated;
     const { sql, reasoning, confidence, alternatives } = deps.check ? await rankOnData(generated, deps.check, wanted - 1, signal) : generated;
     if (signal.aborted) throw aborted(signal);
     return {

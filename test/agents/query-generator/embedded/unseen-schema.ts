@@ -4,6 +4,7 @@
  * its DDL and the values of its text columns, as on a user's own database.
  */
 import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll } from 'vitest';
 import { generateEmbedded, type Generation } from '../../../../src/agents/query-generator/embedded/generate.js';
 import { buildLexicon, type Lexicon } from '../../../../src/agents/query-generator/embedded/lexicon.js';
 import { buildCatalog } from '../../../../src/schema/catalog.js';
@@ -32,9 +33,7 @@ export async function clubLexicon(): Promise<Lexicon> {
 }
 
 export async function ask(question: string, numCandidates = 1): Promise<Generation> {
-  const out = generateEmbedded(question, await clubLexicon(), undefined, { numCandidates });
-  if ('refusal' in out) throw new Error(`refused: ${out.refusal.message}`);
-  return out;
+  return generateEmbedded(question, await clubLexicon(), undefined, { numCandidates });
 }
 
 /** The club database in PGlite, to run what the generator wrote. */
@@ -46,4 +45,16 @@ export async function clubDatabase(): Promise<PGlite> {
 
 export async function rows(db: PGlite, sql: string): Promise<unknown[][]> {
   return (await db.query(sql, [], { rowMode: 'array' })).rows as unknown[][];
+}
+
+/** The club database for the tests of one file: opened before them, closed after. */
+export function useClubDatabase(): () => PGlite {
+  let db: PGlite | undefined;
+  beforeAll(async () => {
+    db = await clubDatabase();
+  }, 60_000);
+  afterAll(async () => {
+    await db?.close();
+  });
+  return () => db!;
 }

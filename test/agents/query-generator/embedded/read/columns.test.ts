@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PGlite } from '@electric-sql/pglite';
-import { ask, clubDatabase, rows } from '../unseen-schema.js';
+import { describe, expect, it } from 'vitest';
+import { ask, rows, useClubDatabase } from '../unseen-schema.js';
 
-let db: PGlite;
-beforeAll(async () => {
-  db = await clubDatabase();
-}, 60_000);
-afterAll(async () => {
-  await db?.close();
-});
+const database = useClubDatabase();
 
 describe('columns asked for', () => {
   it('answers with the columns named before the subject, not whole rows', async () => {
     const g = await ask('Show the name and city of members heavier than 70.');
     expect(g.sql).toBe('SELECT name, city FROM member WHERE weight > 70');
-    expect(await rows(db, g.sql)).toEqual([['Bo', 'Lima'], ['Cy', 'Oslo']]);
+    expect(await rows(database(), g.sql)).toEqual([['Bo', 'Lima'], ['Cy', 'Oslo']]);
   });
 
   it('does not take the column of a condition for a column asked for', async () => {

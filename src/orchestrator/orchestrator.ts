@@ -8,7 +8,7 @@
  */
 import { nanoid } from 'nanoid';
 import pino, { type Logger } from 'pino';
-import { createActor, fromPromise, type Actor, type InspectionEvent, type Observer } from 'xstate';
+import { createActor, fromPromise, type Actor } from 'xstate';
 import { backoffMs, CIRCUIT_OPEN_MARK, type AgentReply, type CallAgentInput } from '../../machines/agent-call.js';
 import { circuitBreakerMachine } from '../../machines/circuit-breaker.js';
 import { sessionMachine, type SessionContext } from '../../machines/session.js';
@@ -27,125 +27,46 @@ import { checkReadOnly } from '../sql/safety.js';
 import { ROLES, type AgentCallContext, type AgentServices, type HistoricalQuery, type Mode, type Role } from '../agents/types.js';
 import { Admission } from './admission.js';
 import { Bulkhead } from './bulkhead.js';
-import { TtlCache } from './cache.js';
 import { resolveConfig, type OrchestratorConfig } from './config.js';
 import { checkInput, normalizeHistory, type ProcessInput } from './input.js';
 import { checkRequestSql } from './limits.js';
 import { sessionToEvict, trimSession } from './session-limits.js';
 import { MessageBus, ORCHESTRATOR, type AgentMessage } from './messages.js';
-import { Metrics, SESSION_BUCKETS, type LatencySummary } from './metrics.js';
+import { Metrics, SESSION_BUCKETS } from './metrics.js';
 import { buildRegistry, runAgent, type AgentSpec, type AgentsOption, type RegisteredAgent } from './registry.js';
 import { screenRequest } from './screening.js';
+import { EMPTY_CACHE_STATS, StageCache } from './stage-cache.js';
 import { errorResponse, failureResponse, isErrorResponse, stageOutput, successResult, type ErrorResponse, type ProcessOutcome } from './result.js';
+import type {
+  EndedTurn,
+  LiveEvent,
+  LiveListener,
+  MetricsSnapshot,
+  OrchestratorOptions,
+  OrchestratorSummary,
+  RecoveryEntry,
+  SessionEvent,
+  SessionSnapshot,
+  SessionStatus,
+  TurnEvent,
+  TurnSnapshot,
+} from './types.js';
 
-export type SessionStatus = 'created' | 'active' | 'completed' | 'failed' | 'expired';
-
-export interface StageRecord {
-  output: unknown;
-  started_at: string;
-  ms: number;
-  attempts: number;
-}
-
-export interface TurnSnapshot {
-  turn: number;
-  correlation_id: string;
-  query: string;
-  mode: Mode;
-  outcome: 'completed' | 'failed' | 'expired' | null;
-  stages: Partial<Record<Stage, StageRecord>>;
-  result: ProcessOutcome | null;
-}
-
-export interface RecoveryEntry {
-  at: string;
-  turn: number;
-  role: string;
-  agent: string;
-  kind: 'retry' | 'fallback' | 'failure' | 'timeout' | 'circuit_open';
-  detail: string;
-}
-
-export interface SessionSnapshot {
-  session_id: string;
-  status: SessionStatus;
-  created_at: string;
-  updated_at: string;
-  expired_reason?: 'idle' | 'cancelled';
-  turns: TurnSnapshot[];
-  messages: AgentMessage[];
-  recovery: RecoveryEntry[];
-}
-
-export interface OrchestratorOptions {
-  config?: Partial<OrchestratorConfig> & Record<string, unknown>;
-  agents?: AgentsOption;
-  logger?: Logger;
-  /** Environment for GL_RL_* settings (default: process.env). */
-  env?: Record<string, string | undefined>;
-  /** Observer of every actor's events, e.g. `createSkyInspector().inspect` from @statelyai/inspect. */
-  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  /** The shipped agents for roles that `agents` does not name, and the services they use. */
-  defaults?: { agents: Record<Role, AgentSpec | AgentSpec[]>; services?: (config: OrchestratorConfig) => Promise<AgentServices> };
-}
-
-/** What `onStage` listeners hear about one session: each stage entered, each turn's outcome, the expiry. */
-export type SessionEvent =
-  | { session_id: string; turn: number; stage: Stage; at: string }
-  | { session_id: string; turn: number; outcome: 'completed' | 'failed' | 'expired'; error_code?: string; at: string }
-  | { session_id: string; expired: 'idle' | 'cancelled'; at: string };
-
-/** What `onEvent` listeners hear: every session's events, and each recovery step (retry, fallback, failure) as it happens. */
-export type LiveEvent = SessionEvent | { session_id: string; turn: number; recovery: RecoveryEntry['kind']; role: string; agent: string; detail: string; at: string };
-
-/** What an `onEvent` listener gets beside an `outcome` event: the turn itself (the event keeps the shape `onStage` gives). */
-export interface EndedTurn {
-  query: string;
-  mode: Mode;
-  result: ProcessOutcome;
-}
-
-export type LiveListener = (event: LiveEvent, turn?: EndedTurn) => void;
-
-/** Counters of `summary()`: what `metrics()` has, less the latency summaries and the walk over the sessions. */
-export interface OrchestratorSummary {
-  workflows: { started: number; completed: number; failed: number; expired: number };
-  error_codes: Record<string, number>;
-  agents: MetricsSnapshot['agents'];
-  recovery: MetricsSnapshot['recovery'];
-  cache: MetricsSnapshot['cache'];
-  sessions: { retained: number; active_turns: number; duration_buckets: MetricsSnapshot['sessions']['duration_buckets'] };
-  bulkhead: MetricsSnapshot['bulkhead'];
-}
-
-export interface TurnEvent {
-  outcome: 'completed' | 'failed' | 'expired';
-  turn: number;
-  session_id: string;
-  mode: Mode;
-  query: string;
-  result: ProcessOutcome;
-}
-
-export interface MetricsSnapshot {
-  workflows: { started: number; completed: number; failed: number; expired: number; completion_rate: number; latency_ms: LatencySummary };
-  error_codes: Record<string, number>;
-  stages: Partial<Record<Stage, LatencySummary>>;
-  agents: Record<string, { role: string; calls: number; failures: number; timeouts: number; refusals: number; failure_rate: number; circuit: string }>;
-  recovery: { retries: number; fallbacks: number; regenerations: number };
-  cache: Record<'schema_analysis' | 'query_generation', { hits: number; misses: number; hit_ratio: number; size: number }>;
-  sessions: {
-    total: number;
-    by_status: Record<SessionStatus, number>;
-    duration_s: LatencySummary;
-    duration_buckets: Array<{ le: number; count: number }>;
-    messages_retained: number;
-    /** Mean JSON size of a sample of retained session snapshots. */
-    estimated_bytes_per_session: number;
-    limits: { max_retained_sessions: number; max_messages_per_session: number; max_turns_per_session: number; max_live_sessions: number; max_session_bytes: number };
-  };
-  bulkhead: { limit: number; in_flight: number; queued: number; peak: number };
-}
+export type {
+  EndedTurn,
+  LiveEvent,
+  LiveListener,
+  MetricsSnapshot,
+  OrchestratorOptions,
+  OrchestratorSummary,
+  RecoveryEntry,
+  SessionEvent,
+  SessionSnapshot,
+  SessionStatus,
+  StageRecord,
+  TurnEvent,
+  TurnSnapshot,
+} from './types.js';
 
 interface SessionRecord {
   id: string;
@@ -184,8 +105,7 @@ export class Orchestrator {
   private agentsByName = new Map<string, RegisteredAgent>();
   private breakers = new Map<string, Actor<typeof circuitBreakerMachine>>();
   private bulkhead!: Bulkhead;
-  private analysisCache!: TtlCache<unknown>;
-  private generationCache!: TtlCache<unknown>;
+  private stageCache!: StageCache;
   private readonly metricsStore = new Metrics();
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly active = new Map<string, ActiveTurn>();
@@ -225,8 +145,7 @@ export class Orchestrator {
     for (const list of this.registry.values()) for (const agent of list) this.agentsByName.set(`${agent.role}/${agent.name}`, agent);
     this.bulkhead = new Bulkhead(this.config.max_concurrent_agents);
     const ttlMs = this.config.cache_ttl * 1000;
-    this.analysisCache = new TtlCache(ttlMs);
-    this.generationCache = new TtlCache(ttlMs);
+    this.stageCache = new StageCache(ttlMs);
     this.startBreakers();
     this.sessionLogic = this.provideSession();
     // The read-only gate on every generated SQL text parses it, whatever agents are configured.
@@ -376,7 +295,7 @@ export class Orchestrator {
           this.metricsStore.stage(stage, ms);
         },
         analysisProduced: ({ context }) => {
-          this.analysisCache.set(analysisKey(context), context.results.schema_analysis);
+          this.stageCache.storeAnalysis(context, context.results.schema_analysis);
         },
         ...this.callEffects(),
       },
@@ -403,10 +322,7 @@ export class Orchestrator {
     return {
       historical_queries,
       screening: screenRequest(input.query),
-      cached: {
-        schema_analysis: this.analysisCache.get(analysisKey({ query: input.query, options: this.workflowOptions(input.context) })),
-        query_generation: historical_queries.length === 0 ? this.generationCache.get(generationKey(input.query, input.mode, input.context)) : undefined,
-      },
+      cached: this.stageCache.lookup({ ...input, options: this.workflowOptions(input.context) }, historical_queries.length > 0),
     };
   }
 
@@ -561,7 +477,7 @@ export class Orchestrator {
     } else {
       log.info({ stage: 'completed', ms: round3(ms) }, 'workflow completed');
       if (outcome.validation.is_valid && output.regenerations === 0 && output.cache.query_generation === 'miss' && record.result) {
-        this.generationCache.set(generationKey(record.query, record.mode, context.turn.context), output.results.query_generation);
+        this.stageCache.storeGeneration({ query: record.query, mode: record.mode, context: context.turn.context }, output.results.query_generation);
       }
     }
     this.bus.notify(
@@ -723,7 +639,7 @@ export class Orchestrator {
   }
 
   private cacheCounters(): MetricsSnapshot['cache'] {
-    return { schema_analysis: this.analysisCache?.stats() ?? emptyCache(), query_generation: this.generationCache?.stats() ?? emptyCache() };
+    return this.stageCache?.stats() ?? { schema_analysis: EMPTY_CACHE_STATS, query_generation: EMPTY_CACHE_STATS };
   }
 
   /** What a health check needs, in constant time: `metrics()` summarizes latencies and serializes a sample of sessions. */
@@ -897,19 +813,6 @@ function usesShipped(shipped: Record<Role, AgentSpec | AgentSpec[]>, given: Agen
   });
 }
 
-function analysisKey(context: Pick<WorkflowContext, 'query' | 'options'>): string {
-  return JSON.stringify([normalizeQuery(context.query), context.options.hint_tables ?? [], context.options.depth]);
-}
-
-function generationKey(query: string, mode: Mode, context: Record<string, unknown>): string {
-  const { historical_queries: _history, ...rest } = context;
-  return JSON.stringify([normalizeQuery(query), mode, rest]);
-}
-
-function normalizeQuery(query: string): string {
-  return query.trim().replace(/\s+/g, ' ').toLowerCase();
-}
-
 /** The parser's verdict on a generation's SQL, once per generation output (the guard may be asked twice). */
 const readOnlyVerdicts = new WeakMap<object, boolean>();
 function isReadOnlyGeneration(generation: unknown): boolean {
@@ -944,10 +847,6 @@ function push<T>(list: T[], item: T, max: number): void {
 function sessionIdOf(input: unknown): string | null {
   const id = (input as { session_id?: unknown } | null)?.session_id;
   return typeof id === 'string' ? id : null;
-}
-
-function emptyCache() {
-  return { hits: 0, misses: 0, hit_ratio: 0, size: 0 };
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;

@@ -5,7 +5,8 @@
  */
 import { createDomain, defaultAgents } from './agents/defaults.js';
 import type { Role } from './agents/types.js';
-import { Orchestrator, type OrchestratorOptions } from './orchestrator/orchestrator.js';
+import { Orchestrator } from './orchestrator/orchestrator.js';
+import type { OrchestratorOptions } from './orchestrator/types.js';
 
 export type PublicOrchestratorOptions = Omit<OrchestratorOptions, 'defaults'>;
 
@@ -46,7 +47,7 @@ export type {
   SessionStatus,
   StageRecord,
   TurnSnapshot,
-} from './orchestrator/orchestrator.js';
+} from './orchestrator/types.js';
 export { DEFAULT_CONFIG, resolveConfig, type OrchestratorConfig } from './orchestrator/config.js';
 export type { ProcessInput } from './orchestrator/input.js';
 export type { AgentMessage, MessageType } from './orchestrator/messages.js';

@@ -52,22 +52,6 @@ import type {
   TurnSnapshot,
 } from './types.js';
 
-export type {
-  EndedTurn,
-  LiveEvent,
-  LiveListener,
-  MetricsSnapshot,
-  OrchestratorOptions,
-  OrchestratorSummary,
-  RecoveryEntry,
-  SessionEvent,
-  SessionSnapshot,
-  SessionStatus,
-  StageRecord,
-  TurnEvent,
-  TurnSnapshot,
-} from './types.js';
-
 interface SessionRecord {
   id: string;
   created_at: number;

@@ -17,6 +17,7 @@
 import type { Catalog, Column, ForeignKey, Table } from '../schema/types.js';
 import { createRandom, type Random } from './random.js';
 import * as W from './sample-words.js';
+import { dictionary } from '../dictionary.js';
 
 /** Bumped whenever the generator's output changes, so cached databases are rebuilt. */
 export const SAMPLE_DATA_VERSION = 1;
@@ -282,10 +283,10 @@ function codeValue(ctx: TableContext, column: Column, i: number): string {
   return /number/i.test(column.name) ? `${prefix}-${String(i + 1).padStart(width + 1, '0')}` : `${prefix}${String(i + 1).padStart(width, '0')}`;
 }
 
-const CODE_PREFIXES: Record<string, string> = {
+const CODE_PREFIXES = dictionary<string>({
   project: 'PRJ', resource: 'RES', company: 'CMP', contract: 'CNT', class: 'CLS', customer: 'CUS', client: 'CLT',
   supplier: 'SUP', employee: 'EMP', invoice: 'INV', account: 'ACC', order: 'ORD', product: 'PRD', vendor: 'VND',
-};
+});
 
 /** The entity a name is about: `Project_Code` → project, `PAC_MNT_RESOURCES` → resource. */
 function entityWord(name: string): string {

@@ -177,7 +177,7 @@ function fromEnv(key: keyof OrchestratorConfig, raw: string): unknown {
 /** Checks every key; unknown keys are an error too, so a typo never passes silently. */
 export function checkConfig(values: Record<string, unknown>): OrchestratorConfig {
   for (const key of Object.keys(values)) {
-    if (!(key in KINDS)) throw invalid(key, values[key], `unknown setting (known: ${CONFIG_KEYS.join(', ')})`);
+    if (!Object.hasOwn(KINDS, key)) throw invalid(key, values[key], `unknown setting (known: ${CONFIG_KEYS.join(', ')})`);
   }
   for (const key of CONFIG_KEYS) {
     const value = values[key];

@@ -16,6 +16,7 @@ import { collect, nameParts } from '../../../sql/ast.js';
 import { parseSql } from '../../../sql/parser.js';
 import { pathFinder, type PathFinder } from './joins.js';
 import { col, lit, type Cond, type Expr, type Template } from './query.js';
+import { parseJsonData } from '../../../dictionary.js';
 
 export interface Grammar {
   numbers: Record<string, number>;
@@ -28,7 +29,7 @@ export interface Grammar {
 export const GRAMMAR_FILE = join(DATA_DIR, 'gl', 'grammar.json');
 
 export function loadGrammar(path: string = GRAMMAR_FILE): Grammar {
-  return JSON.parse(readFileSync(path, 'utf8')) as Grammar;
+  return parseJsonData(readFileSync(path, 'utf8')) as Grammar;
 }
 
 export type Sense =

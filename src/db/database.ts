@@ -353,7 +353,7 @@ class WorkerDatabase implements SampleDatabase {
       };
       const onAbort = () => stop(signal!.reason);
       const timer = setTimeout(
-        () => stop(new AppError('EXECUTION_FAILED', `statement exceeded ${timeoutMs} ms and was stopped`, { timeout_ms: timeoutMs })),
+        () => stop(new AppError('QUERY_TIMEOUT', `statement exceeded ${timeoutMs} ms and was stopped`, { timeout_ms: timeoutMs })),
         timeoutMs,
       );
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -70,16 +70,21 @@ export function withValueDomains(catalog: Catalog, domains: Record<string, Recor
 function makeCatalog(ddl: string, tables: Table[]): Catalog {
   const byName = new Map(tables.map((t) => [t.name.toLowerCase(), t]));
   const columnMaps = new Map(tables.map((t) => [t.name.toLowerCase(), new Map(t.columns.map((c) => [c.name.toLowerCase(), c]))]));
-  const allForeignKeys = tables.flatMap((t) => t.foreignKeys);
+  // Each key under both of its tables, once (a self-reference is one key of one table).
+  const keysByTable = new Map<string, ForeignKey[]>();
+  for (const fk of tables.flatMap((t) => t.foreignKeys)) {
+    for (const name of new Set([fk.table.toLowerCase(), fk.refTable.toLowerCase()])) {
+      let list = keysByTable.get(name);
+      if (!list) keysByTable.set(name, (list = []));
+      list.push(fk);
+    }
+  }
   return {
     ddl,
     tables,
     table: (name) => byName.get(name.toLowerCase()),
     column: (table, column) => columnMaps.get(table.toLowerCase())?.get(column.toLowerCase()),
-    foreignKeysOf: (name) => {
-      const key = name.toLowerCase();
-      return allForeignKeys.filter((fk) => fk.table.toLowerCase() === key || fk.refTable.toLowerCase() === key);
-    },
+    foreignKeysOf: (name) => [...(keysByTable.get(name.toLowerCase()) ?? [])],
   };
 }
 

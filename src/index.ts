@@ -22,6 +22,7 @@ function withDefaults(options: PublicOrchestratorOptions): OrchestratorOptions {
           seeds: config.seeds,
           cache_ttl: config.cache_ttl,
           reward_weights: config.reward_weights,
+          query_timeout: config.query_timeout,
         }),
     },
   };

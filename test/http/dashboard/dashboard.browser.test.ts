@@ -114,7 +114,7 @@ describe('the dashboard in a browser', () => {
     const { page, errors } = opened;
     const answer = await ask(url, 'please fail now', 'browser-2');
     expect(answer.error_code).toBeDefined();
-    await page.waitForFunction(() => Number(document.querySelector('#agent-failures .row[data-label="query_generator_test"]')?.getAttribute('data-value')) >= 2, { timeout: 5000 });
+    await page.waitForFunction(() => Number(document.querySelector('#agent-failures .row[data-label="query_generator_test"]')?.getAttribute('data-value')) >= 2, { timeout: 15_000 });
     await page.waitForFunction(() => document.querySelector('#sessions tr[data-session="browser-2"] .status')?.textContent?.startsWith('failed'));
     const recovery = await page.$$eval('#ticker li.kind-recovery[data-session="browser-2"]', (rows) => rows.map((r) => r.textContent));
     expect(recovery.some((r) => r!.includes('retry · query_generator_test'))).toBe(true);
@@ -146,7 +146,7 @@ describe('the dashboard behind an API key', () => {
     await page.click('#key-form button');
     await live(page);
     await ask(url, 'Show all active projects', 'keyed-1', { authorization: 'Bearer s3cret-key' });
-    await page.waitForFunction(() => document.querySelector('#sessions tr[data-session="keyed-1"] .status')?.textContent === 'completed', { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector('#sessions tr[data-session="keyed-1"] .status')?.textContent === 'completed', { timeout: 15_000 });
     await page.reload({ waitUntil: 'load' });
     await live(page);
     expect(await page.$('#key-dialog[open]')).toBeNull();

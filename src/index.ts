@@ -5,7 +5,8 @@
  */
 import { createDomain, defaultAgents } from './agents/defaults.js';
 import type { Role } from './agents/types.js';
-import { Orchestrator, type OrchestratorOptions } from './orchestrator/orchestrator.js';
+import { Orchestrator } from './orchestrator/orchestrator.js';
+import type { OrchestratorOptions } from './orchestrator/types.js';
 
 export type PublicOrchestratorOptions = Omit<OrchestratorOptions, 'defaults'>;
 
@@ -21,6 +22,7 @@ function withDefaults(options: PublicOrchestratorOptions): OrchestratorOptions {
           seeds: config.seeds,
           cache_ttl: config.cache_ttl,
           reward_weights: config.reward_weights,
+          query_timeout: config.query_timeout,
         }),
     },
   };
@@ -46,7 +48,7 @@ export type {
   SessionStatus,
   StageRecord,
   TurnSnapshot,
-} from './orchestrator/orchestrator.js';
+} from './orchestrator/types.js';
 export { DEFAULT_CONFIG, resolveConfig, type OrchestratorConfig } from './orchestrator/config.js';
 export type { ProcessInput } from './orchestrator/input.js';
 export type { AgentMessage, MessageType } from './orchestrator/messages.js';

@@ -35,6 +35,8 @@ export interface DomainOptions {
   cache_ttl?: number;
   /** Reward component weights over the defaults. */
   reward_weights?: Record<string, number> | null;
+  /** Seconds a statement of a client's SQL may run on a sample database (default 2). */
+  query_timeout?: number;
 }
 
 export interface Domain extends AgentServices {
@@ -91,6 +93,7 @@ export async function createDomain(options: DomainOptions = {}): Promise<Domain>
         databases,
         cacheTtl: options.cache_ttl,
         weights: options.reward_weights ?? undefined,
+        queryTimeoutMs: options.query_timeout === undefined ? undefined : options.query_timeout * 1000,
       }),
     };
     await primary.started;

@@ -29,6 +29,7 @@ import { compactDataDir, dataDirKey, defaultCacheDir, readCached, writeCached } 
 import { sampleDatabaseEntry, takePrestarted } from './prestart.js';
 import { sampleDataSql, sqlIdentifier } from './sample-data.js';
 import { startWorker, workerReady, type WorkerReply, type WorkerRequest } from './worker.js';
+import { dictionary, parseJsonData } from '../dictionary.js';
 
 export interface QueryResult {
   columns: string[];
@@ -275,7 +276,7 @@ class WorkerDatabase implements SampleDatabase {
     const cached = file ? readCached(file) : undefined;
     if (cached) {
       try {
-        return JSON.parse(Buffer.from(cached).toString('utf8')) as T;
+        return parseJsonData(Buffer.from(cached).toString('utf8')) as T;
       } catch {
         // A torn or foreign file: computed again and rewritten below.
       }
@@ -286,7 +287,7 @@ class WorkerDatabase implements SampleDatabase {
   }
 
   private async queryValueDomains(catalog: Catalog, maxDistinct: number): Promise<ValueDomains> {
-    const domains: ValueDomains = {};
+    const domains: ValueDomains = dictionary();
     for (const table of catalog.tables) {
       const columns = table.columns.filter((c) => (c.category === 'text' || c.valueDomain) && !c.primaryKey && !c.unique);
       if (columns.length === 0) continue;
@@ -302,7 +303,7 @@ class WorkerDatabase implements SampleDatabase {
         const values = (cells[2 * k + 1] as string[] | null) ?? [];
         // A column whose values barely repeat (names, codes) has no domain, however few rows it has.
         if (distinct === 0 || distinct > maxDistinct || distinct * 2 > Number(total)) return;
-        (domains[table.name] ??= {})[c.name] = values;
+        (domains[table.name] ??= dictionary())[c.name] = values;
       });
     }
     return domains;
@@ -352,7 +353,7 @@ class WorkerDatabase implements SampleDatabase {
       };
       const onAbort = () => stop(signal!.reason);
       const timer = setTimeout(
-        () => stop(new AppError('EXECUTION_FAILED', `statement exceeded ${timeoutMs} ms and was stopped`, { timeout_ms: timeoutMs })),
+        () => stop(new AppError('QUERY_TIMEOUT', `statement exceeded ${timeoutMs} ms and was stopped`, { timeout_ms: timeoutMs })),
         timeoutMs,
       );
       signal?.addEventListener('abort', onAbort, { once: true });

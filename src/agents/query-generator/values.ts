@@ -7,6 +7,7 @@
 import type { SampleDatabase, ValueDomains } from '../../db/database.js';
 import { dataDirKey } from '../../db/datadir-cache.js';
 import type { Catalog } from '../../schema/types.js';
+import { dictionary } from '../../dictionary.js';
 
 /** Columns that name or code a row: matched in questions however many distinct values they have. */
 const IDENTIFYING = /(_name|_code|_number)$/i;
@@ -24,7 +25,7 @@ async function queryGeneratorValues(db: SampleDatabase, catalog: Catalog, maxNam
         `SELECT DISTINCT ${column.name} FROM ${table.name} WHERE ${column.name} IS NOT NULL`,
         { rowLimit: maxNames },
       );
-      (values[table.name] ??= {})[column.name] = rows.map((r) => String(r[0]));
+      (values[table.name] ??= dictionary())[column.name] = rows.map((r) => String(r[0]));
     }
   }
   return values;

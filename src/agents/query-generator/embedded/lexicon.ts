@@ -17,6 +17,7 @@ import { parseSql } from '../../../sql/parser.js';
 import { degreeForms } from './degrees.js';
 import { pathFinder, type PathFinder } from './joins.js';
 import { col, lit, type Cond, type Expr, type Template } from './query.js';
+import { parseJsonData } from '../../../dictionary.js';
 
 export interface Grammar {
   numbers: Record<string, number>;
@@ -31,7 +32,7 @@ export interface Grammar {
 export const GRAMMAR_FILE = join(DATA_DIR, 'gl', 'grammar.json');
 
 export function loadGrammar(path: string = GRAMMAR_FILE): Grammar {
-  return JSON.parse(readFileSync(path, 'utf8')) as Grammar;
+  return parseJsonData(readFileSync(path, 'utf8')) as Grammar;
 }
 
 export type Sense =
@@ -47,6 +48,8 @@ export type Sense =
 interface TrieNode {
   next: Map<string, TrieNode>;
   senses: Sense[];
+  /** The senses by `senseKey`, so adding one is a look-up, not a scan (a word like "status" has a sense per table). */
+  byKey?: Map<string, Sense>;
   /** Senses that need the words written in capitals (acronym values: IT, HR). */
   exact?: string;
 }
@@ -99,32 +102,33 @@ function add(root: TrieNode, words: string[], sense: Sense, exact?: string): voi
       return;
     }
   } else {
-    const existing = node.senses.find((s) => sameSense(s, sense));
+    const key = senseKey(sense);
+    node.byKey ??= new Map();
+    const existing = node.byKey.get(key);
     if (existing) {
       if ('rank' in existing && 'rank' in sense && sense.rank < existing.rank) existing.rank = sense.rank;
       return;
     }
+    node.byKey.set(key, sense);
   }
   node.senses.push(sense);
   if (exact) node.exact = exact;
 }
 
-function sameSense(a: Sense, b: Sense): boolean {
-  if (a.kind !== b.kind) return false;
-  switch (a.kind) {
+/** What a sense points at: two senses with the same key are one (the better rank kept). */
+function senseKey(s: Exclude<Sense, { kind: 'kw' }>): string {
+  switch (s.kind) {
     case 'table':
-      return a.table === (b as typeof a).table;
+      return `table\u0000${s.table}`;
     case 'column':
-      return a.table === (b as typeof a).table && a.column === (b as typeof a).column;
+      return `column\u0000${s.table}\u0000${s.column}`;
     case 'value':
-      return a.table === (b as typeof a).table && a.column === (b as typeof a).column && a.value === (b as typeof a).value;
+      return `value\u0000${s.table}\u0000${s.column}\u0000${s.value}`;
     case 'filter':
     case 'measure':
-      return a.table === (b as typeof a).table && a.label === (b as typeof a).label;
+      return `${s.kind}\u0000${s.table}\u0000${s.label}`;
     case 'degree':
-      return a.table === (b as typeof a).table && a.column === (b as typeof a).column && a.superlative === (b as typeof a).superlative;
-    default:
-      return false;
+      return `degree\u0000${s.table}\u0000${s.column}\u0000${s.superlative}`;
   }
 }
 
@@ -287,12 +291,13 @@ export interface LexiconInput {
 /** Builds the lexicon; the PostgreSQL parser must be loaded (vocabulary measures are split with it). */
 export function buildLexicon({ catalog, vocabulary, values, grammar = loadGrammar() }: LexiconInput): Lexicon {
   const root: TrieNode = { next: new Map(), senses: [] };
-  const fuzzyWords = new Map<string, Sense[]>();
+  const fuzzyWords = new Map<string, Map<string, Sense>>();
   const remember = (words: string[], sense: Sense) => {
-    if (words.length !== 1 || words[0].length < 4 || /\d/.test(words[0])) return;
-    const list = fuzzyWords.get(words[0]) ?? [];
-    if (!list.some((s) => sameSense(s, sense))) list.push(sense);
-    fuzzyWords.set(words[0], list);
+    if (words.length !== 1 || words[0].length < 4 || /\d/.test(words[0]) || sense.kind === 'kw') return;
+    let known = fuzzyWords.get(words[0]);
+    if (!known) fuzzyWords.set(words[0], (known = new Map()));
+    const key = senseKey(sense);
+    if (!known.has(key)) known.set(key, sense);
   };
   const schemaTerm = (phrase: string, sense: Sense, exact?: string) => {
     const words = phraseWords(phrase);
@@ -398,7 +403,7 @@ export function buildLexicon({ catalog, vocabulary, values, grammar = loadGramma
 
   return {
     catalog, vocabulary, grammar, root, facts, values: valueMap, path: pathFinder(catalog),
-    fuzzyWords: byLength(fuzzyWords),
+    fuzzyWords: byLength(new Map([...fuzzyWords].map(([word, senses]) => [word, [...senses.values()]]))),
     stopwords: new Set(grammar.stopwords.map((w) => singular(w))),
   };
 }

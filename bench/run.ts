@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { load1, machine, QUICK } from './lib.js';
 
-const SECTIONS = ['overhead', 'e2e', 'validator', 'generator', 'concurrency', 'db-startup', 'coldstart', 'http', 'hostile', 'dashboard', 'rewards', 'database'] as const;
+const SECTIONS = ['overhead', 'e2e', 'validator', 'generator', 'concurrency', 'db-startup', 'coldstart', 'http', 'hostile', 'dashboard', 'rewards', 'schema-scale', 'database'] as const;
 
 type Result = Record<string, any>;
 
@@ -152,10 +152,22 @@ function rows(r: Record<string, Result>): Row[] {
         preset === 'execution' ? s.pairwise >= 0.98 && s.auroc >= 0.98 : null);
     }
   }
+  const z = r['schema-scale'];
+  if (z?.sizes) {
+    const f = (x: Result) => `${x.wall_ms} ms wall, ${x.cpu_ms} ms CPU`;
+    for (const size of z.sizes as Result[]) {
+      const large = size.tables === 2000;
+      add(`11. ${size.tables} tables: \`validate --schema\`, cold cache`, f(size.validate_cold), large ? '< 10 s' : '', large ? size.validate_cold.wall_ms < 10_000 : null);
+      add(`   ${size.tables} tables: \`validate --schema\`, warm`, f(size.validate_warm), large ? '< 1.5 s' : '', large ? size.validate_warm.wall_ms < 1500 : null);
+      add(`   ${size.tables} tables: \`ask --schema\`, warm`, f(size.ask_warm), large ? '< 1.5 s' : '', large ? size.ask_warm.wall_ms < 1500 : null);
+    }
+    const g = z.growth_exponent_cpu;
+    add('   growth exponent of CPU over tables (validate cold, warm; ask warm)', `${g.validate_cold}, ${g.validate_warm}, ${g.ask_warm}`, '≤ 1.17 (n log n)', Math.max(g.validate_cold, g.validate_warm, g.ask_warm) <= 1.17);
+  } else if (z?.skipped) add('11. large schemas', z.skipped);
   const db = r.database;
   if (db?.introspection) {
     const i = db.introspection;
-    add(`11. introspection of ${i.tables} tables, cold (read, built, sampled)`, `${i.cold_ms} ms (runs ${i.cold_all_ms.join(', ')})`, '≤ 1000 ms', i.cold_ms <= 1000);
+    add(`12. introspection of ${i.tables} tables, cold (read, built, sampled)`, `${i.cold_ms} ms (runs ${i.cold_all_ms.join(', ')})`, '≤ 1000 ms', i.cold_ms <= 1000);
     add('   introspection, warm (definitions read, catalog from the cache)', `${i.warm_ms} ms`);
     const v = db.validation;
     add('   validation with EXPLAIN on a loopback server', `p50 ${v.with_explain_ms.p50} ms, p95 ${v.with_explain_ms.p95}, p99 ${v.with_explain_ms.p99} (n ${v.with_explain_ms.n})`, 'p50 ≤ 2 ms', v.with_explain_ms.p50 <= 2);

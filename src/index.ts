@@ -6,7 +6,8 @@
 import { createDomain, defaultAgents, type DomainOptions } from './agents/defaults.js';
 import type { OrchestratorConfig } from './orchestrator/config.js';
 import type { Role } from './agents/types.js';
-import { Orchestrator, type OrchestratorOptions } from './orchestrator/orchestrator.js';
+import { Orchestrator } from './orchestrator/orchestrator.js';
+import type { OrchestratorOptions } from './orchestrator/types.js';
 
 /** The shipped domain's options from resolved settings. */
 export function domainOptions(config: OrchestratorConfig, warn?: (message: string) => void): DomainOptions {
@@ -21,6 +22,7 @@ export function domainOptions(config: OrchestratorConfig, warn?: (message: strin
     require_read_only_role: config.require_read_only_role,
     sensitive_columns: config.sensitive_columns,
     statement_timeout: config.statement_timeout,
+    query_timeout: config.query_timeout,
     ...(warn ? { warn } : {}),
   };
 }
@@ -57,7 +59,7 @@ export type {
   SessionStatus,
   StageRecord,
   TurnSnapshot,
-} from './orchestrator/orchestrator.js';
+} from './orchestrator/types.js';
 export { DEFAULT_CONFIG, resolveConfig, type OrchestratorConfig } from './orchestrator/config.js';
 export type { ProcessInput } from './orchestrator/input.js';
 export type { AgentMessage, MessageType } from './orchestrator/messages.js';

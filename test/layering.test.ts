@@ -23,6 +23,7 @@ const LEVELS: Array<[string, number]> = [
   ['src/language/', 0.5],
   ['src/errors.ts', 0],
   ['src/paths.ts', 0],
+  ['src/dictionary.ts', 0],
   ['machines/', -1],
 ];
 

@@ -48,6 +48,8 @@ export interface DomainOptions {
   refresh?: boolean;
   /** Where start-up warnings go (a writing role, hidden names). Default: stderr. */
   warn?: (message: string) => void;
+  /** Seconds a statement of a client's SQL may run on a sample database (default 2). */
+  query_timeout?: number;
 }
 
 export interface Domain extends AgentServices {
@@ -151,13 +153,17 @@ async function assemble(parts: {
   const validatorDeps = { catalog, explain };
   const agents: Record<Role, AgentFunction> = {
     schema_analyzer: createSchemaAnalyzer({ catalog, vocabulary }),
-    query_generator: createEmbeddedGenerator({ catalog, vocabulary, values: await readGeneratorValues(primary, declared) }),
+    query_generator: createEmbeddedGenerator({
+      catalog, vocabulary, values: await readGeneratorValues(primary, declared),
+      check: { explain, query: (sql, { rowLimit, signal }) => primary.query(sql, { rowLimit, signal }) },
+    }),
     validator: createValidator(validatorDeps),
     reward_evaluator: createRewardEvaluator({
       validate: (sql, signal) => validateSql(sql, validatorDeps, { signal }),
       databases,
       cacheTtl: options.cache_ttl,
       weights: options.reward_weights ?? undefined,
+      queryTimeoutMs: options.query_timeout === undefined ? undefined : options.query_timeout * 1000,
     }),
   };
   return {

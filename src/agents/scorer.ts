@@ -89,7 +89,8 @@ export function createScorer(options: ScorerOptions = {}): Scorer {
         const owned = isStarted(spec) ? undefined : await createDomain({ seeds: [1, 2, 3], ...spec });
         const domain = owned ?? (spec as ScoringDomain);
         // A database's first statements are slow (its caches are cold): they must not eat a completion's budget.
-        await Promise.all(domain.databases.map((db) => db.query('SELECT 1', { rowLimit: 1 })));
+        // Best effort: a database that is slow to answer now is judged by each statement's own budget later.
+        await Promise.all(domain.databases.map((db) => db.query('SELECT 1', { rowLimit: 1 }).catch(() => undefined)));
         return { domain, state: domainState(domain, cacheTtl), owned };
       })();
       // A domain that failed to start is tried again by the next request.

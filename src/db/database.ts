@@ -27,6 +27,7 @@ import { cachedJson, compactDataDir, dataDirKey, defaultCacheDir, readCached, wr
 import { sampleDatabaseEntry, takePrestarted } from './prestart.js';
 import { sampleDataSql, sqlIdentifier } from './sample-data.js';
 import { startWorker, workerReady, type WorkerReply, type WorkerRequest } from './worker.js';
+import { dictionary, parseJsonData } from '../dictionary.js';
 
 import {
   checkRowLimit, CURSOR, CURSOR_PREFIX, DEFAULT_ROW_LIMIT, domainColumns, executionError, EXPLAIN_PREFIX, gate, readDomainRow, valueDomainSql,
@@ -252,7 +253,7 @@ class WorkerDatabase implements SampleDatabase {
   }
 
   private async queryValueDomains(catalog: Catalog, maxDistinct: number): Promise<ValueDomains> {
-    const domains: ValueDomains = {};
+    const domains: ValueDomains = dictionary();
     for (const table of catalog.tables) {
       const columns = domainColumns(table);
       if (columns.length === 0) continue;
@@ -306,7 +307,7 @@ class WorkerDatabase implements SampleDatabase {
       };
       const onAbort = () => stop(signal!.reason);
       const timer = setTimeout(
-        () => stop(new AppError('EXECUTION_FAILED', `statement exceeded ${timeoutMs} ms and was stopped`, { timeout_ms: timeoutMs })),
+        () => stop(new AppError('QUERY_TIMEOUT', `statement exceeded ${timeoutMs} ms and was stopped`, { timeout_ms: timeoutMs })),
         timeoutMs,
       );
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -6,16 +6,37 @@
  * start need not generate the data at all.
  * Writes go to a unique temporary file renamed into place: concurrent
  * processes may build the same entry, and each rename is atomic.
+ *
+ * The directory is bounded: after each write, entries unused for two days go,
+ * then the least recently used (a read marks an entry used) until the whole
+ * is under `GL_RL_CACHE_MAX_MB` (default 1024 MB). An entry is its data
+ * directory with the values derived from it, and the one just written stays.
  */
+import { dictionary, parseJsonData } from '../dictionary.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AppError } from '../errors.js';
 import { PACKAGE_ROOT } from '../paths.js';
 
 /** Entries unused for this long are removed when a new one is written: the data's dates follow the calendar, so old days go stale. */
 const MAX_AGE_MS = 2 * 86_400_000;
+
+/** The default size bound of the cache directory, in MB (`GL_RL_CACHE_MAX_MB`). */
+export const DEFAULT_CACHE_MAX_MB = 1024;
+
+/** `GL_RL_CACHE_MAX_MB` in bytes; a value that is not a number > 0 is an error naming it. */
+export function cacheMaxBytes(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.GL_RL_CACHE_MAX_MB;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_CACHE_MAX_MB * 2 ** 20;
+  const mb = Number(raw);
+  if (!Number.isFinite(mb) || mb <= 0) {
+    throw new AppError('INVALID_CONFIG', `GL_RL_CACHE_MAX_MB must be a number of MB > 0, got "${raw}"`, { field: 'GL_RL_CACHE_MAX_MB', value: raw });
+  }
+  return Math.floor(mb * 2 ** 20);
+}
 
 let fingerprint: string | undefined;
 
@@ -83,7 +104,7 @@ export function readCached(file: string): Uint8Array | undefined {
 }
 
 /** Best effort: a cache that cannot be written only costs the next start its speed. */
-export function writeCached(dir: string, file: string, bytes: Uint8Array): boolean {
+export function writeCached(dir: string, file: string, bytes: Uint8Array, maxBytes = cacheMaxBytes()): boolean {
   if (!writableDir(dir)) return false;
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
@@ -97,23 +118,60 @@ export function writeCached(dir: string, file: string, bytes: Uint8Array): boole
     }
     return false;
   }
-  pruneOld(dir, file);
+  prune(dir, file, maxBytes);
   return true;
 }
 
-/** What this module keeps: sample data directories (and values derived from them), and user servers' catalogs. */
-const CACHED_PREFIXES = ['pgdata-', 'server-'];
+interface Entry {
+  files: string[];
+  bytes: number;
+  /** Last use: the data directory's mtime (reads touch it), else the newest of its files. */
+  used: number;
+}
 
-function pruneOld(dir: string, keep: string): void {
-  const now = Date.now();
+/** The cache's entries: each data directory (`pgdata-<key>.tar`) with the files derived from it (`pgdata-<key>.tar.<name>.json`). */
+function entries(dir: string): Map<string, Entry> {
+  const found = new Map<string, Entry>();
   for (const name of readdirSync(dir)) {
+    if (!name.startsWith('pgdata-') || name.endsWith('.tmp')) continue;
     const path = join(dir, name);
-    if (path === keep || !CACHED_PREFIXES.some((prefix) => name.startsWith(prefix))) continue;
+    const base = entryOf(path);
+    let stat;
     try {
-      if (now - statSync(path).mtimeMs > MAX_AGE_MS) unlinkSync(path);
+      stat = statSync(path);
     } catch {
-      // Another process removed it first.
+      continue;
     }
+    const entry = found.get(base) ?? { files: [], bytes: 0, used: 0 };
+    entry.files.push(path);
+    entry.bytes += stat.size;
+    if (path === base) entry.used = stat.mtimeMs;
+    else if (!entry.files.includes(base)) entry.used = Math.max(entry.used, stat.mtimeMs);
+    found.set(base, entry);
+  }
+  return found;
+}
+
+/** The data directory an entry's file belongs to. */
+function entryOf(path: string): string {
+  return path.slice(0, path.indexOf('.tar') + 4);
+}
+
+function prune(dir: string, keep: string, maxBytes: number): void {
+  const now = Date.now();
+  const all = [...entries(dir)].sort(([, a], [, b]) => a.used - b.used);
+  let total = all.reduce((sum, [, e]) => sum + e.bytes, 0);
+  for (const [base, entry] of all) {
+    if (base === entryOf(keep)) continue;
+    if (now - entry.used <= MAX_AGE_MS && total <= maxBytes) continue;
+    for (const file of entry.files) {
+      try {
+        unlinkSync(file);
+      } catch {
+        // Another process removed it first.
+      }
+    }
+    total -= entry.bytes;
   }
 }
 
@@ -123,6 +181,10 @@ function pruneOld(dir: string, keep: string): void {
  *  - The given directories are left out: a dump holds three copies of the
  *    system catalogs (postgres, template0, template1), and the templates only
  *    serve CREATE DATABASE, which a read-only sample never runs.
+ *  - The free-space and visibility maps of relations (`_fsm`, `_vm` forks)
+ *    are left out: only writes and VACUUM read them, and Postgres reads a
+ *    missing fork as empty (the planner's visibility figure is kept in
+ *    pg_class). They were a third of the dump, 32 KB per table.
  *  - WAL segments lose their trailing zero pages but one: a segment is
  *    allocated whole (16 MB) though the build ends it a few hundred bytes in
  *    (see the worker's build), and Postgres reads a zero page, or the end of
@@ -141,7 +203,7 @@ export function compactDataDir(tar: Uint8Array, directories: string[]): Uint8Arr
     const size = parseInt(cString(header.subarray(124, 136)).trim() || '0', 8);
     const end = offset + 512 + Math.ceil(size / 512) * 512;
     const data = tar.subarray(offset + 512, offset + 512 + size);
-    const dropped = drop.some((d) => name === d || name.startsWith(`${d}/`));
+    const dropped = MAP_FORK.test(name) || drop.some((d) => name === d || name.startsWith(`${d}/`));
     if (!dropped && WAL_SEGMENT.test(name)) {
       const used = Math.min(size, (Math.ceil(lastNonZero(data) / WAL_PAGE) + 1) * WAL_PAGE);
       kept.push(withSize(header, used), data.subarray(0, used));
@@ -155,6 +217,7 @@ export function compactDataDir(tar: Uint8Array, directories: string[]): Uint8Arr
 }
 
 const WAL_SEGMENT = /^pg_wal\/[0-9A-F]{24}$/;
+const MAP_FORK = /^(base\/\d+|global)\/\d+_(fsm|vm)$/;
 const WAL_PAGE = 8192;
 
 /** Index just past the last non-zero byte (0 for all zeros). */
@@ -187,7 +250,7 @@ export async function cachedJson<T>(file: string | undefined, compute: () => Pro
   const cached = file && !refresh ? readCached(file) : undefined;
   if (cached) {
     try {
-      return JSON.parse(Buffer.from(cached).toString('utf8')) as T;
+      return parseJsonData(Buffer.from(cached).toString('utf8')) as T;
     } catch {
       // A torn or foreign file: computed again and rewritten below.
     }

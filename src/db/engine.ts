@@ -5,6 +5,7 @@
  * the rewards never branch on the engine. The gate that keeps SQL the system
  * did not write itself from reaching either engine lives here, once.
  */
+import { dictionary } from '../dictionary.js';
 import { AppError } from '../errors.js';
 import type { Catalog } from '../schema/types.js';
 import { checkReadOnly } from '../sql/safety.js';
@@ -116,7 +117,7 @@ export function readDomainRow(domains: ValueDomains, table: string, columns: Arr
     const distinct = Number(cells[2 * k]);
     const values = (cells[2 * k + 1] as string[] | null) ?? [];
     if (distinct === 0 || distinct > maxDistinct || distinct * 2 > Number(total)) return;
-    (domains[table] ??= {})[c.name] = values;
+    (domains[table] ??= dictionary())[c.name] = values;
   });
 }
 

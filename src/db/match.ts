@@ -14,7 +14,7 @@
  * the numeric strings Postgres returns for DECIMAL) to 4 decimals, dates and
  * timestamps to ISO strings, null equal to null.
  */
-import { isUnavailable } from '../errors.js';
+import { isAppError, isUnavailable, type ErrorCode } from '../errors.js';
 import { parseSql, loadParser } from '../sql/parser.js';
 import { checkReadOnly } from '../sql/safety.js';
 
@@ -25,7 +25,7 @@ export interface QueryResult {
 
 /** What the comparison needs from a database: `SampleDatabase` (src/db/database.ts) fits it. */
 export interface ResultSource {
-  query(sql: string, options: { rowLimit?: number; signal?: AbortSignal }): Promise<QueryResult & { truncated?: boolean }>;
+  query(sql: string, options: { rowLimit?: number; signal?: AbortSignal; timeoutMs?: number }): Promise<QueryResult & { truncated?: boolean }>;
   name?: string;
   /** What the database is (`seed 2`, `user@host:5432/db`). */
   label?: string;
@@ -299,11 +299,13 @@ export function sameSql(a: string, b: string): boolean {
 
 export type DatabaseRun =
   | { ok: true; result: QueryResult; truncated: boolean }
-  | { ok: false; message: string };
+  | { ok: false; message: string; /** The catalog code of the failure (QUERY_TIMEOUT: stopped at its time budget). */ code?: ErrorCode };
 
 export interface RunOptions {
   rowLimit?: number;
   signal?: AbortSignal;
+  /** Time budget of each statement, in ms (default: the database's own). */
+  timeoutMs?: number;
 }
 
 /** Rows fetched per query unless told otherwise: enough for the sample databases, bounded for runaway joins. */
@@ -323,12 +325,12 @@ export async function runOnAll(databases: readonly ResultSource[], sql: string, 
   }
   return Promise.all(databases.map(async (db): Promise<DatabaseRun> => {
     try {
-      const { columns, rows, truncated } = await db.query(sql, { rowLimit: options.rowLimit ?? DEFAULT_ROW_LIMIT, signal: options.signal });
+      const { columns, rows, truncated } = await db.query(sql, { rowLimit: options.rowLimit ?? DEFAULT_ROW_LIMIT, signal: options.signal, timeoutMs: options.timeoutMs });
       return { ok: true, result: { columns, rows }, truncated: truncated ?? false };
     } catch (err) {
       // An outage is not a result: the run fails rather than scoring as a mismatch.
       if (options.signal?.aborted || isUnavailable(err)) throw err;
-      return { ok: false, message: err instanceof Error ? err.message : String(err) };
+      return { ok: false, message: err instanceof Error ? err.message : String(err), ...(isAppError(err) ? { code: err.code } : {}) };
     }
   }));
 }

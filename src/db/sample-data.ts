@@ -17,9 +17,10 @@
 import type { Catalog, Column, ForeignKey, Table } from '../schema/types.js';
 import { createRandom, type Random } from './random.js';
 import * as W from './sample-words.js';
+import { dictionary } from '../dictionary.js';
 
 /** Bumped whenever the generator's output changes, so cached databases are rebuilt. */
-export const SAMPLE_DATA_VERSION = 1;
+export const SAMPLE_DATA_VERSION = 2;
 
 /** Dates are `YYYY-MM-DD`, timestamps `YYYY-MM-DD HH:MM:SS`; DECIMALs are numbers rounded to the column's scale. */
 export type SampleValue = string | number | boolean | null;
@@ -59,32 +60,67 @@ interface ColumnPlan {
   fixed?: Map<number, SampleValue>;
 }
 
-/** Tables in an order where every table comes after the tables it references (self-references aside). */
+/**
+ * Tables in an order where every table comes after the tables it references
+ * (self-references aside): rounds of the tables whose references are all
+ * placed, each round in catalog order, found by counting (Kahn's algorithm),
+ * so an ERP's thousands of tables cost one pass over their keys.
+ */
 export function insertOrder(catalog: Catalog): Table[] {
   const key = (name: string) => name.toLowerCase();
   const pending = new Map(catalog.tables.map((t) => [key(t.name), t]));
-  const ordered: Table[] = [];
-  while (pending.size > 0) {
-    const ready = [...pending.values()].filter((t) =>
-      t.foreignKeys.every((fk) => key(fk.refTable) === key(t.name) || !pending.has(key(fk.refTable))),
-    );
-    // A reference cycle between tables: take the first one; its references into the cycle are left NULL.
-    const next = ready.length > 0 ? ready : [pending.values().next().value as Table];
-    for (const t of next) {
-      ordered.push(t);
-      pending.delete(key(t.name));
+  const position = new Map(catalog.tables.map((t, i) => [key(t.name), i]));
+  const waitingOn = new Map<string, number>();
+  const dependents = new Map<string, string[]>();
+  for (const t of catalog.tables) {
+    const refs = new Set(t.foreignKeys.map((fk) => key(fk.refTable)).filter((r) => r !== key(t.name) && pending.has(r)));
+    waitingOn.set(key(t.name), refs.size);
+    for (const r of refs) {
+      const list = dependents.get(r);
+      if (list) list.push(key(t.name));
+      else dependents.set(r, [key(t.name)]);
     }
+  }
+  const ordered: Table[] = [];
+  let ready = catalog.tables.filter((t) => waitingOn.get(key(t.name)) === 0).map((t) => key(t.name));
+  while (pending.size > 0) {
+    // A reference cycle between tables: take the first one; its references into the cycle are left NULL.
+    if (ready.length === 0) ready = [pending.keys().next().value as string];
+    const next: string[] = [];
+    for (const name of ready) {
+      const table = pending.get(name);
+      if (!table) continue;
+      ordered.push(table);
+      pending.delete(name);
+      for (const d of dependents.get(name) ?? []) {
+        const left = waitingOn.get(d)! - 1;
+        waitingOn.set(d, left);
+        if (left === 0 && pending.has(d)) next.push(d);
+      }
+    }
+    ready = next.sort((a, b) => position.get(a)! - position.get(b)!);
   }
   return ordered;
 }
+
+/**
+ * Rows of the whole sample database at most (about): a schema whose tables
+ * would together hold more has each table's count scaled down, so an ERP's
+ * thousands of tables build, boot and answer look-ups in seconds. The shipped
+ * schema and the Spider databases stay well under it, untouched.
+ */
+export const ROW_BUDGET = 30_000;
+/** The fewest rows a table is scaled down to (before its value domain's own minimum). */
+const MIN_SCALED_ROWS = 10;
 
 export function generateSampleData(catalog: Catalog, options: SampleDataOptions = {}): TableData[] {
   const seed = options.seed ?? 1;
   const today = dayNumber(options.today ?? new Date());
   const generated = new Map<string, Generated>();
   const out: TableData[] = [];
+  const counts = rowCounts(catalog, seed);
   for (const table of insertOrder(catalog)) {
-    const rows = generateTable(catalog, table, seed, today, generated);
+    const rows = generateTable(catalog, table, seed, today, generated, counts.get(table)!);
     generated.set(table.name.toLowerCase(), { table, rows });
     out.push({
       table: table.name,
@@ -128,9 +164,10 @@ export function sqlLiteral(value: SampleValue): string {
 // ---------------------------------------------------------------------------
 // Tables
 
-function generateTable(catalog: Catalog, table: Table, seed: number, today: number, generated: Map<string, Generated>): Row[] {
-  const rnd = createRandom(seed, `table:${table.name.toLowerCase()}`);
-  const n = rowCount(catalog, table, rnd);
+function generateTable(catalog: Catalog, table: Table, seed: number, today: number, generated: Map<string, Generated>, n: number): Row[] {
+  const rnd = tableRandom(seed, table);
+  // The count was drawn from this stream's first number (see rowCounts): draw it again so every later value is as before.
+  rnd.next();
   const ctx: TableContext = {
     catalog, table, rnd, today, n,
     hasEmail: table.columns.some((c) => /e_?mail/i.test(c.name)),
@@ -171,19 +208,40 @@ function generateTable(catalog: Catalog, table: Table, seed: number, today: numb
   return rows;
 }
 
+function tableRandom(seed: number, table: Table): Random {
+  return createRandom(seed, `table:${table.name.toLowerCase()}`);
+}
+
 /**
  * Small lookup tables (classes, types) are referenced by others and reference
  * nothing; plain entities get a few dozen rows; tables that reference others
- * (assignments, contracts, tickets) get more, so parents fan out.
+ * (assignments, contracts, tickets) get more, so parents fan out. Past
+ * ROW_BUDGET in all, every count is scaled down alike.
  */
-function rowCount(catalog: Catalog, table: Table, rnd: Random): number {
-  const self = table.name.toLowerCase();
-  const outgoing = new Set(table.foreignKeys.map((fk) => fk.refTable.toLowerCase()).filter((t) => t !== self)).size;
-  const incoming = catalog.tables.filter((t) => t !== table && t.foreignKeys.some((fk) => fk.refTable.toLowerCase() === self)).length;
-  const lookup = outgoing === 0 && incoming > 0 && /class|type|categor|lookup|level|tier/i.test(table.name);
-  const base = lookup ? 8 : outgoing === 0 ? 40 + 5 * incoming : 50 + 25 * outgoing;
-  const domains = Math.max(0, ...table.columns.map((c) => c.valueDomain?.length ?? 0));
-  return Math.max(domains + 2, Math.round(base * (0.85 + 0.3 * rnd.next())));
+function rowCounts(catalog: Catalog, seed: number): Map<Table, number> {
+  const incoming = new Map<string, number>();
+  for (const t of catalog.tables) {
+    const self = t.name.toLowerCase();
+    for (const ref of new Set(t.foreignKeys.map((fk) => fk.refTable.toLowerCase()))) {
+      if (ref !== self) incoming.set(ref, (incoming.get(ref) ?? 0) + 1);
+    }
+  }
+  const natural = new Map<Table, { count: number; least: number }>();
+  for (const table of catalog.tables) {
+    const self = table.name.toLowerCase();
+    const outgoing = new Set(table.foreignKeys.map((fk) => fk.refTable.toLowerCase()).filter((t) => t !== self)).size;
+    const referenced = incoming.get(self) ?? 0;
+    const lookup = outgoing === 0 && referenced > 0 && /class|type|categor|lookup|level|tier/i.test(table.name);
+    const base = lookup ? 8 : outgoing === 0 ? 40 + 5 * referenced : 50 + 25 * outgoing;
+    const least = table.columns.reduce((m, c) => Math.max(m, c.valueDomain?.length ?? 0), 0) + 2;
+    natural.set(table, { count: Math.max(least, Math.round(base * (0.85 + 0.3 * tableRandom(seed, table).next()))), least });
+  }
+  let total = 0;
+  for (const { count } of natural.values()) total += count;
+  const scale = total > ROW_BUDGET ? ROW_BUDGET / total : 1;
+  return new Map([...natural].map(([table, { count, least }]) => [
+    table, scale === 1 ? count : Math.max(least, Math.min(count, MIN_SCALED_ROWS), Math.round(count * scale)),
+  ]));
 }
 
 /**
@@ -282,10 +340,10 @@ function codeValue(ctx: TableContext, column: Column, i: number): string {
   return /number/i.test(column.name) ? `${prefix}-${String(i + 1).padStart(width + 1, '0')}` : `${prefix}${String(i + 1).padStart(width, '0')}`;
 }
 
-const CODE_PREFIXES: Record<string, string> = {
+const CODE_PREFIXES = dictionary<string>({
   project: 'PRJ', resource: 'RES', company: 'CMP', contract: 'CNT', class: 'CLS', customer: 'CUS', client: 'CLT',
   supplier: 'SUP', employee: 'EMP', invoice: 'INV', account: 'ACC', order: 'ORD', product: 'PRD', vendor: 'VND',
-};
+});
 
 /** The entity a name is about: `Project_Code` → project, `PAC_MNT_RESOURCES` → resource. */
 function entityWord(name: string): string {

@@ -7,7 +7,8 @@
  * and durations are observed live with prom-client's own Counter and Histogram.
  */
 import { Counter, Histogram, Registry, type Metric } from 'prom-client';
-import type { MetricsSnapshot, Orchestrator } from '../orchestrator/orchestrator.js';
+import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import type { MetricsSnapshot } from '../orchestrator/types.js';
 
 type Labels = Record<string, string | number>;
 interface Sample {

@@ -35,7 +35,7 @@ export const rewardsInputSchema = {
         required: ['query', 'completions', 'expected_sql'],
         additionalProperties: false,
         properties: {
-          id: { type: ['string', 'number'], description: 'Echoed in the answer.' },
+          id: { anyOf: [{ type: 'string' }, { type: 'number' }], description: 'Echoed in the answer.' },
           query: { type: 'string', minLength: 1, pattern: NOT_BLANK, description: 'The question the completions answer.' },
           completions: {
             type: 'array',
@@ -72,7 +72,7 @@ export const rewardsResultSchema = {
         type: 'object',
         required: ['query', 'results', 'advantages'],
         properties: {
-          id: { type: ['string', 'number'] },
+          id: { anyOf: [{ type: 'string' }, { type: 'number' }] },
           query: { type: 'string' },
           results: {
             type: 'array',

@@ -118,3 +118,15 @@ export function lemmaOf(word: string): string {
 export function isContentWord(token: Pick<WordToken, 'pos'>): boolean {
   return token.pos === 'NOUN' || token.pos === 'PROPN' || token.pos === 'VERB' || token.pos === 'ADJ' || token.pos === 'NUM' || token.pos === 'ADV';
 }
+
+/**
+ * The content words of `text` that no used range covers: what a reading of
+ * the question left out, to lower its confidence and name in its reasoning
+ * ("not understood: 'second'"). Words in `ignore` (the caller's scaffolding:
+ * "show", "list", "many") and words under 2 letters are never reported.
+ */
+export function unusedContentWords(text: string, used: ReadonlyArray<{ start: number; end: number }>, ignore: ReadonlySet<string> = new Set()): WordToken[] {
+  return analyze(text).filter(
+    (t) => isContentWord(t) && t.lower.length > 1 && !ignore.has(t.lower) && !ignore.has(t.lemma) && !used.some((u) => t.start >= u.start && t.end <= u.end),
+  );
+}

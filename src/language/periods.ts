@@ -6,6 +6,7 @@
  */
 import { readNumber } from './numbers.js';
 import { singular } from './words.js';
+import { dictionary } from '../dictionary.js';
 
 export type PeriodUnit = 'day' | 'week' | 'month' | 'quarter' | 'year';
 
@@ -25,9 +26,9 @@ export interface PeriodReading {
   end: number;
 }
 
-const UNIT_WORDS: Readonly<Record<string, PeriodUnit>> = { day: 'day', week: 'week', month: 'month', quarter: 'quarter', year: 'year' };
+const UNIT_WORDS: Readonly<Record<string, PeriodUnit>> = dictionary({ day: 'day', week: 'week', month: 'month', quarter: 'quarter', year: 'year' });
 
-const ANCHORS: Readonly<Record<string, -1 | 0 | 1>> = {
+const ANCHORS: Readonly<Record<string, -1 | 0 | 1>> = dictionary({
   this: 0,
   current: 0,
   last: -1,
@@ -37,10 +38,10 @@ const ANCHORS: Readonly<Record<string, -1 | 0 | 1>> = {
   next: 1,
   coming: 1,
   following: 1,
-};
+});
 
-const DAYS: Readonly<Record<string, number>> = { today: 0, yesterday: -1, tomorrow: 1 };
-const TO_DATE: Readonly<Record<string, PeriodUnit>> = { ytd: 'year', qtd: 'quarter', mtd: 'month', wtd: 'week' };
+const DAYS: Readonly<Record<string, number>> = dictionary({ today: 0, yesterday: -1, tomorrow: 1 });
+const TO_DATE: Readonly<Record<string, PeriodUnit>> = dictionary({ ytd: 'year', qtd: 'quarter', mtd: 'month', wtd: 'week' });
 
 /** The unit a word names ("months" → month), or undefined. */
 export function periodUnit(word: string): PeriodUnit | undefined {

@@ -143,7 +143,7 @@ function readSynset(pos: WordNetPos, offset: number): Synset | undefined {
 /** The synsets of a word (a lemma: "singer", not "singers"), most frequent sense first. */
 export function synsetsOf(word: string, pos: WordNetPos): Synset[] {
   const lemma = word.trim().toLowerCase().replace(/\s+/g, '_');
-  if (lemma === '' || lemma.startsWith(' ')) return [];
+  if (lemma === '') return [];
   const line = indexLine(pos, lemma);
   if (!line) return [];
   const f = line.trim().split(' ');

@@ -6,6 +6,7 @@
  * these run on every schema name and every question word, where a table
  * look-up beats a tagger.
  */
+import { dictionary } from '../dictionary.js';
 
 /**
  * Words of a text as phrases are keyed: lower case, split on anything but
@@ -19,7 +20,7 @@ export function phraseWords(text: string): string[] {
   return out;
 }
 
-const IRREGULAR: Record<string, string> = {
+const IRREGULAR = dictionary<string>({
   people: 'person',
   men: 'man',
   women: 'woman',
@@ -31,7 +32,7 @@ const IRREGULAR: Record<string, string> = {
   teeth: 'tooth',
   mice: 'mouse',
   geese: 'goose',
-};
+});
 
 /** English plural → singular, for matching words to schema names: companies → company, statuses → status. */
 export function singular(word: string): string {

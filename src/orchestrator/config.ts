@@ -47,6 +47,8 @@ export interface OrchestratorConfig {
   vocabulary_file: string | null;
   /** Seeds of the sample databases used for execution-based rewards. */
   seeds: number[];
+  /** Time budget (s) of one statement of a client's SQL (train-mode `expected_sql`, scored candidates) on a sample database. */
+  query_timeout: number;
   /** Reward component weights over the defaults (syntax 0.20, schema 0.25, business_logic 0.20, performance 0.15, reasoning 0.10, accuracy 0.10); normalized. */
   reward_weights: Record<string, number> | null;
   /** A user's PostgreSQL server (postgres://…): its schemas give the catalog, and it plans and runs the SQL. */
@@ -83,6 +85,7 @@ export const DEFAULT_CONFIG: Readonly<OrchestratorConfig> = Object.freeze({
   schema_file: null,
   vocabulary_file: null,
   seeds: [1, 2, 3],
+  query_timeout: 2,
   reward_weights: null,
   database_url: null,
   schemas: ['public'],
@@ -114,6 +117,7 @@ const KINDS: Record<keyof OrchestratorConfig, Kind> = {
   schema_file: 'path',
   vocabulary_file: 'path',
   seeds: 'seeds',
+  query_timeout: 'positive',
   reward_weights: 'weights',
   database_url: 'url',
   schemas: 'names',
@@ -202,7 +206,7 @@ function fromEnv(key: keyof OrchestratorConfig, raw: string): unknown {
 /** Checks every key; unknown keys are an error too, so a typo never passes silently. */
 export function checkConfig(values: Record<string, unknown>): OrchestratorConfig {
   for (const key of Object.keys(values)) {
-    if (!(key in KINDS)) throw invalid(key, values[key], `unknown setting (known: ${CONFIG_KEYS.join(', ')})`);
+    if (!Object.hasOwn(KINDS, key)) throw invalid(key, values[key], `unknown setting (known: ${CONFIG_KEYS.join(', ')})`);
   }
   for (const key of CONFIG_KEYS) {
     const value = values[key];

@@ -7,10 +7,9 @@
  * `process` never throws and never rejects.
  */
 import { nanoid } from 'nanoid';
-import pino, { type Logger } from 'pino';
-import { createActor, fromPromise, type Actor, type InspectionEvent, type Observer } from 'xstate';
+import type { Logger } from 'pino';
+import { createActor, fromPromise, type Actor } from 'xstate';
 import { backoffMs, CIRCUIT_OPEN_MARK, type AgentReply, type CallAgentInput } from '../../machines/agent-call.js';
-import { circuitBreakerMachine } from '../../machines/circuit-breaker.js';
 import { sessionMachine, type SessionContext } from '../../machines/session.js';
 import {
   workflowMachine,
@@ -22,130 +21,34 @@ import {
 } from '../../machines/workflow.js';
 import type { WorkflowRole } from '../../machines/roles.js';
 import { AppError } from '../errors.js';
-import { loadParser } from '../sql/parser.js';
 import { checkReadOnly } from '../sql/safety.js';
-import { ROLES, type AgentCallContext, type AgentServices, type HistoricalQuery, type Mode, type Role } from '../agents/types.js';
+import type { AgentCallContext, HistoricalQuery, Mode, Role } from '../agents/types.js';
 import { Admission } from './admission.js';
-import { Bulkhead } from './bulkhead.js';
-import { TtlCache } from './cache.js';
-import { printableConfig, resolveConfig, type OrchestratorConfig } from './config.js';
+import { printableConfig } from './config.js';
 import { checkInput, normalizeHistory, type ProcessInput } from './input.js';
 import { checkRequestSql } from './limits.js';
 import { sessionToEvict, trimSession } from './session-limits.js';
 import { MessageBus, ORCHESTRATOR, type AgentMessage } from './messages.js';
-import { Metrics, SESSION_BUCKETS, type LatencySummary } from './metrics.js';
-import { buildRegistry, runAgent, type AgentSpec, type AgentsOption, type RegisteredAgent } from './registry.js';
+import { Metrics, SESSION_BUCKETS } from './metrics.js';
+import { runAgent } from './registry.js';
 import { screenRequest } from './screening.js';
+import { buildRuntime, type Runtime } from './runtime.js';
+import { EMPTY_CACHE_STATS } from './stage-cache.js';
 import { errorResponse, failureResponse, isErrorResponse, stageOutput, successResult, type ErrorResponse, type ProcessOutcome } from './result.js';
-
-export type SessionStatus = 'created' | 'active' | 'completed' | 'failed' | 'expired';
-
-export interface StageRecord {
-  output: unknown;
-  started_at: string;
-  ms: number;
-  attempts: number;
-}
-
-export interface TurnSnapshot {
-  turn: number;
-  correlation_id: string;
-  query: string;
-  mode: Mode;
-  outcome: 'completed' | 'failed' | 'expired' | null;
-  stages: Partial<Record<Stage, StageRecord>>;
-  result: ProcessOutcome | null;
-}
-
-export interface RecoveryEntry {
-  at: string;
-  turn: number;
-  role: string;
-  agent: string;
-  kind: 'retry' | 'fallback' | 'failure' | 'timeout' | 'circuit_open';
-  detail: string;
-}
-
-export interface SessionSnapshot {
-  session_id: string;
-  status: SessionStatus;
-  created_at: string;
-  updated_at: string;
-  expired_reason?: 'idle' | 'cancelled';
-  turns: TurnSnapshot[];
-  messages: AgentMessage[];
-  recovery: RecoveryEntry[];
-}
-
-export interface OrchestratorOptions {
-  config?: Partial<OrchestratorConfig> & Record<string, unknown>;
-  agents?: AgentsOption;
-  logger?: Logger;
-  /** Environment for GL_RL_* settings (default: process.env). */
-  env?: Record<string, string | undefined>;
-  /** Observer of every actor's events, e.g. `createSkyInspector().inspect` from @statelyai/inspect. */
-  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  /** The shipped agents for roles that `agents` does not name, and the services they use. */
-  defaults?: { agents: Record<Role, AgentSpec | AgentSpec[]>; services?: (config: OrchestratorConfig, logger: Logger) => Promise<AgentServices> };
-}
-
-/** What `onStage` listeners hear about one session: each stage entered, each turn's outcome, the expiry. */
-export type SessionEvent =
-  | { session_id: string; turn: number; stage: Stage; at: string }
-  | { session_id: string; turn: number; outcome: 'completed' | 'failed' | 'expired'; error_code?: string; at: string }
-  | { session_id: string; expired: 'idle' | 'cancelled'; at: string };
-
-/** What `onEvent` listeners hear: every session's events, and each recovery step (retry, fallback, failure) as it happens. */
-export type LiveEvent = SessionEvent | { session_id: string; turn: number; recovery: RecoveryEntry['kind']; role: string; agent: string; detail: string; at: string };
-
-/** What an `onEvent` listener gets beside an `outcome` event: the turn itself (the event keeps the shape `onStage` gives). */
-export interface EndedTurn {
-  query: string;
-  mode: Mode;
-  result: ProcessOutcome;
-}
-
-export type LiveListener = (event: LiveEvent, turn?: EndedTurn) => void;
-
-/** Counters of `summary()`: what `metrics()` has, less the latency summaries and the walk over the sessions. */
-export interface OrchestratorSummary {
-  workflows: { started: number; completed: number; failed: number; expired: number };
-  error_codes: Record<string, number>;
-  agents: MetricsSnapshot['agents'];
-  recovery: MetricsSnapshot['recovery'];
-  cache: MetricsSnapshot['cache'];
-  sessions: { retained: number; active_turns: number; duration_buckets: MetricsSnapshot['sessions']['duration_buckets'] };
-  bulkhead: MetricsSnapshot['bulkhead'];
-}
-
-export interface TurnEvent {
-  outcome: 'completed' | 'failed' | 'expired';
-  turn: number;
-  session_id: string;
-  mode: Mode;
-  query: string;
-  result: ProcessOutcome;
-}
-
-export interface MetricsSnapshot {
-  workflows: { started: number; completed: number; failed: number; expired: number; completion_rate: number; latency_ms: LatencySummary };
-  error_codes: Record<string, number>;
-  stages: Partial<Record<Stage, LatencySummary>>;
-  agents: Record<string, { role: string; calls: number; failures: number; timeouts: number; refusals: number; failure_rate: number; circuit: string }>;
-  recovery: { retries: number; fallbacks: number; regenerations: number };
-  cache: Record<'schema_analysis' | 'query_generation', { hits: number; misses: number; hit_ratio: number; size: number }>;
-  sessions: {
-    total: number;
-    by_status: Record<SessionStatus, number>;
-    duration_s: LatencySummary;
-    duration_buckets: Array<{ le: number; count: number }>;
-    messages_retained: number;
-    /** Mean JSON size of a sample of retained session snapshots. */
-    estimated_bytes_per_session: number;
-    limits: { max_retained_sessions: number; max_messages_per_session: number; max_turns_per_session: number; max_live_sessions: number; max_session_bytes: number };
-  };
-  bulkhead: { limit: number; in_flight: number; queued: number; peak: number };
-}
+import type {
+  EndedTurn,
+  LiveEvent,
+  LiveListener,
+  MetricsSnapshot,
+  OrchestratorOptions,
+  OrchestratorSummary,
+  RecoveryEntry,
+  SessionEvent,
+  SessionSnapshot,
+  SessionStatus,
+  TurnEvent,
+  TurnSnapshot,
+} from './types.js';
 
 interface SessionRecord {
   id: string;
@@ -177,15 +80,8 @@ const SNAPSHOT_SAMPLE = 32;
 const ADMISSION_BATCH = 16;
 
 export class Orchestrator {
-  private config!: OrchestratorConfig;
-  private registry!: Map<Role, RegisteredAgent[]>;
-  /** Agent names per role, primary first: fixed once started, so every turn shares one copy. */
-  private roleAgents!: Record<Role, string[]>;
-  private agentsByName = new Map<string, RegisteredAgent>();
-  private breakers = new Map<string, Actor<typeof circuitBreakerMachine>>();
-  private bulkhead!: Bulkhead;
-  private analysisCache!: TtlCache<unknown>;
-  private generationCache!: TtlCache<unknown>;
+  /** Config, logger, registry, breakers, bulkhead, caches and services, built once by `initialize()`. */
+  private runtime: Runtime | undefined;
   private readonly metricsStore = new Metrics();
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly active = new Map<string, ActiveTurn>();
@@ -193,12 +89,10 @@ export class Orchestrator {
   private readonly admission = new Admission(ADMISSION_BATCH);
   private readonly sessionListeners = new Map<string, Set<(event: SessionEvent) => void>>();
   private readonly eventListeners = new Set<LiveListener>();
-  private services: AgentServices = {};
   private readonly bus = new MessageBus(
     (message, session_id) => this.recordMessage(message, session_id),
-    (receiver, error) => this.logger?.error({ receiver, err: error }, 'message subscriber failed'),
+    (receiver, error) => this.runtime?.logger.error({ receiver, err: error }, 'message subscriber failed'),
   );
-  private logger!: Logger;
   private sessionLogic!: ReturnType<Orchestrator['provideSession']>;
   private initializing: Promise<void> | undefined;
   private shuttingDown = false;
@@ -213,52 +107,21 @@ export class Orchestrator {
   }
 
   private async start(): Promise<void> {
-    this.config = resolveConfig({ config: this.options.config, env: this.options.env });
-    this.logger = this.options.logger ?? pino({ level: this.config.log_level, base: { name: 'gl-rl' } }, pino.destination({ dest: 2, sync: true }));
-    const defaults = this.options.defaults;
-    const given = this.options.agents ?? {};
-    if (!defaults && ROLES.some((role) => !given[role])) {
-      const missing = ROLES.filter((role) => !given[role]);
-      throw new AppError('INVALID_CONFIG', `agents for ${missing.join(', ')} are required when no defaults are given`, { field: 'agents' });
-    }
-    this.registry = buildRegistry(defaults?.agents ?? (given as Record<Role, AgentSpec>), given);
-    for (const list of this.registry.values()) for (const agent of list) this.agentsByName.set(`${agent.role}/${agent.name}`, agent);
-    this.bulkhead = new Bulkhead(this.config.max_concurrent_agents);
-    const ttlMs = this.config.cache_ttl * 1000;
-    this.analysisCache = new TtlCache(ttlMs);
-    this.generationCache = new TtlCache(ttlMs);
-    this.startBreakers();
+    const runtime = await buildRuntime(this.options);
+    this.runtime = runtime;
     this.sessionLogic = this.provideSession();
-    // The read-only gate on every generated SQL text parses it, whatever agents are configured.
-    await loadParser();
-    // Services (databases, catalogs) are started only when a shipped agent is registered.
-    if (defaults?.services && usesShipped(defaults.agents, given)) this.services = await defaults.services(this.config, this.logger);
     this.bus.subscribe('circuit_breakers', (message) => {
       if ((message.content as { type?: string })?.type === 'orchestrator.shutting_down') {
-        for (const breaker of this.breakers.values()) breaker.stop();
+        for (const breaker of runtime.breakers.values()) breaker.stop();
       }
     });
-    this.roleAgents = Object.fromEntries(ROLES.map((role) => [role, this.registry.get(role)!.map((a) => a.name)])) as Record<Role, string[]>;
-    this.logger.info({ config: printableConfig(this.config), agents: this.roleAgents }, 'orchestrator initialized');
+    runtime.logger.info({ config: printableConfig(runtime.config), agents: runtime.roleAgents }, 'orchestrator initialized');
   }
 
-  private startBreakers(): void {
-    const logic = circuitBreakerMachine.provide({
-      actions: {
-        circuitChanged: (_, params) => {
-          const log = params.state === 'open' ? 'warn' : 'info';
-          this.logger[log]({ agent: params.agent, circuit: params.state }, `circuit ${params.state} for ${params.agent}`);
-        },
-      },
-    });
-    for (const agent of this.agentsByName.values()) {
-      const key = `${agent.role}/${agent.name}`;
-      const actor = createActor(logic, {
-        input: { agent: key, failure_threshold: this.config.circuit_failure_threshold, reset_timeout: this.config.circuit_reset_timeout },
-        inspect: this.options.inspect,
-      });
-      this.breakers.set(key, actor.start());
-    }
+  /** The runtime: every caller runs after `initialize()` has built it. */
+  private get rt(): Runtime {
+    if (!this.runtime) throw new AppError('AGENT_FAILED', 'the orchestrator is used before initialize() finished');
+    return this.runtime;
   }
 
   // ── The charts' implementations ────────────────────────────────────────────
@@ -271,7 +134,7 @@ export class Orchestrator {
       const turn = turnOf(context);
       if (!turn) return;
       const entry: RecoveryEntry = { at: new Date().toISOString(), turn: turn.record.turn, role, agent, kind, detail };
-      push(turn.session.recovery, entry, this.config.max_messages_per_session);
+      push(turn.session.recovery, entry, this.rt.config.max_messages_per_session);
       if (this.eventListeners.size > 0) this.emitLive({ session_id: turn.session.id, turn: entry.turn, recovery: kind, role, agent, detail, at: entry.at });
     };
     return {
@@ -286,7 +149,7 @@ export class Orchestrator {
       },
       agentResponded: ({ context }: { context: WorkflowContext }, { role }: { role: WorkflowRole }) => {
         // Asking first spares a healthy breaker a macrostep on every turn.
-        const breaker = this.breakers.get(`${role}/${agentOf(context, role)}`);
+        const breaker = this.rt.breakers.get(`${role}/${agentOf(context, role)}`);
         if (breaker?.getSnapshot().can({ type: 'agent.succeeded' })) breaker.send({ type: 'agent.succeeded' });
       },
       agentFailed: ({ context }: { context: WorkflowContext }, { role }: { role: WorkflowRole }) => {
@@ -295,7 +158,7 @@ export class Orchestrator {
         const counts = this.metricsStore.agent(role, agent);
         counts.failures++;
         if (reason === 'timeout') counts.timeouts++;
-        this.breakers.get(`${role}/${agent}`)?.send({ type: 'agent.failed' });
+        this.rt.breakers.get(`${role}/${agent}`)?.send({ type: 'agent.failed' });
         recovery(context, role, agent, reason === 'timeout' ? 'timeout' : 'failure', message);
         turnOf(context)?.log.warn({ role, agent, reason }, `agent ${agent} failed: ${message}`);
       },
@@ -320,17 +183,17 @@ export class Orchestrator {
   /** One call of one agent; an agent whose circuit is open is not called, and the chart skips it. */
   private async callAgent(input: CallAgentInput, signal: AbortSignal): Promise<AgentReply> {
     const key = `${input.role}/${input.agent}`;
-    const agent = this.agentsByName.get(key);
+    const agent = this.rt.agentsByName.get(key);
     if (!agent) throw new AppError('AGENT_FAILED', `no agent ${input.agent} for ${input.role}`);
-    if (this.breakers.get(key)?.getSnapshot().value === 'open') throw Object.assign(new Error(`circuit open for ${input.agent}`), { reason: CIRCUIT_OPEN_MARK });
+    if (this.rt.breakers.get(key)?.getSnapshot().value === 'open') throw Object.assign(new Error(`circuit open for ${input.agent}`), { reason: CIRCUIT_OPEN_MARK });
     this.metricsStore.agent(input.role, input.agent).calls++;
     const turn = this.active.get(input.correlation_id);
     if (turn) {
       const stage = turn.record.stages[turn.stage];
       if (stage) stage.attempts++;
     }
-    const ctx: AgentCallContext = { signal, session: { session_id: input.session_id, turn: this.active.get(input.correlation_id)?.record.turn ?? 0 }, services: this.services };
-    return this.bulkhead.run(
+    const ctx: AgentCallContext = { signal, session: { session_id: input.session_id, turn: this.active.get(input.correlation_id)?.record.turn ?? 0 }, services: this.rt.services };
+    return this.rt.bulkhead.run(
       () =>
         this.bus.request(
           { sender: ORCHESTRATOR, receiver: agent.name, content: input.content, correlation_id: input.correlation_id },
@@ -349,7 +212,7 @@ export class Orchestrator {
         prepareWorkflow: fromPromise<Preparation, { session_id: string; query: string; context: Record<string, unknown>; mode: Mode }>(
           async ({ input }) => this.prepare(input),
         ),
-        entityExtractor: fromPromise<unknown, { query: string }>(async ({ input }) => this.services.extractEntities?.(input.query)),
+        entityExtractor: fromPromise<unknown, { query: string }>(async ({ input }) => this.rt.services.extractEntities?.(input.query)),
       },
       guards: {
         generatedSqlUnsafe: ({ context }) => !isReadOnlyGeneration(context.results.query_generation),
@@ -376,7 +239,7 @@ export class Orchestrator {
           this.metricsStore.stage(stage, ms);
         },
         analysisProduced: ({ context }) => {
-          this.analysisCache.set(analysisKey(context), context.results.schema_analysis);
+          this.rt.stageCache.storeAnalysis(context, context.results.schema_analysis);
         },
         ...this.callEffects(),
       },
@@ -403,10 +266,7 @@ export class Orchestrator {
     return {
       historical_queries,
       screening: screenRequest(input.query),
-      cached: {
-        schema_analysis: this.analysisCache.get(analysisKey({ query: input.query, options: this.workflowOptions(input.context) })),
-        query_generation: historical_queries.length === 0 ? this.generationCache.get(generationKey(input.query, input.mode, input.context)) : undefined,
-      },
+      cached: this.rt.stageCache.lookup({ ...input, options: this.workflowOptions(input.context) }, historical_queries.length > 0),
     };
   }
 
@@ -414,9 +274,9 @@ export class Orchestrator {
     const prefs = (context.user_preferences ?? {}) as Record<string, unknown>;
     const hints = Array.isArray(prefs.hint_tables) ? (prefs.hint_tables.filter((t) => typeof t === 'string') as string[]) : undefined;
     return {
-      depth: this.config.analysis_depth,
-      num_candidates: this.config.num_candidates,
-      strict_mode: prefs.strict_mode === true || this.config.strict_mode,
+      depth: this.rt.config.analysis_depth,
+      num_candidates: this.rt.config.num_candidates,
+      strict_mode: prefs.strict_mode === true || this.rt.config.strict_mode,
       ...(hints?.length ? { hint_tables: hints } : {}),
     };
   }
@@ -426,7 +286,7 @@ export class Orchestrator {
   /** Runs one turn. Always resolves: with the result, or with the specification's error response. */
   process(input: ProcessInput | unknown): Promise<ProcessOutcome> {
     const run = this.runTurn(input).catch((error: unknown) => {
-      this.logger?.error({ err: error }, 'unexpected orchestrator error');
+      this.runtime?.logger.error({ err: error }, 'unexpected orchestrator error');
       return errorResponse(error, sessionIdOf(input));
     });
     this.inFlight.add(run);
@@ -466,7 +326,7 @@ export class Orchestrator {
   private sessionFor(id: string | undefined): SessionRecord {
     const existing = id === undefined ? undefined : this.sessions.get(id);
     if (existing) return existing;
-    const evicted = sessionToEvict(this.sessions.values(), this.config.max_live_sessions);
+    const evicted = sessionToEvict(this.sessions.values(), this.rt.config.max_live_sessions);
     if (evicted) {
       evicted.actor?.stop();
       this.expireSession(evicted.id, 'idle');
@@ -498,7 +358,7 @@ export class Orchestrator {
 
   /** Sessions idle longer than `cache_ttl` expire; with caching off they still expire, after the workflow timeout. */
   private idleTimeout(): number {
-    return this.config.cache_ttl > 0 ? this.config.cache_ttl : this.config.timeout;
+    return this.rt.config.cache_ttl > 0 ? this.rt.config.cache_ttl : this.rt.config.timeout;
   }
 
   private startTurn(session: SessionRecord, input: ReturnType<typeof checkInput>): Promise<ProcessOutcome> {
@@ -508,8 +368,8 @@ export class Orchestrator {
     const correlation_id = nanoid(16);
     const turnNumber = ++session.turnCount;
     const record: TurnSnapshot = { turn: turnNumber, correlation_id, query: input.query, mode: input.mode, outcome: null, stages: {}, result: null };
-    push(session.turns, record, this.config.max_turns_per_session);
-    const log = this.logger.child({ session_id: session.id, correlation_id });
+    push(session.turns, record, this.rt.config.max_turns_per_session);
+    const log = this.rt.logger.child({ session_id: session.id, correlation_id });
     this.metricsStore.workflows.started++;
     return new Promise<ProcessOutcome>((settle) => {
       this.active.set(correlation_id, { session, record, log, started: performance.now(), stage: 'initialization', stageStarted: performance.now(), settle });
@@ -522,12 +382,12 @@ export class Orchestrator {
         query: input.query,
         context: input.context,
         mode: input.mode,
-        agents: this.roleAgents as Record<WorkflowRole, string[]>,
+        agents: this.rt.roleAgents as Record<WorkflowRole, string[]>,
         limits: {
-          max_retries: this.config.max_retries,
-          timeout: this.config.timeout,
-          inter_agent_timeout: this.config.inter_agent_timeout,
-          backoff_base: this.config.retry_backoff,
+          max_retries: this.rt.config.max_retries,
+          timeout: this.rt.config.timeout,
+          inter_agent_timeout: this.rt.config.inter_agent_timeout,
+          backoff_base: this.rt.config.retry_backoff,
         },
         options: this.workflowOptions(input.context),
       };
@@ -561,7 +421,7 @@ export class Orchestrator {
     } else {
       log.info({ stage: 'completed', ms: round3(ms) }, 'workflow completed');
       if (outcome.validation.is_valid && output.regenerations === 0 && output.cache.query_generation === 'miss' && record.result) {
-        this.generationCache.set(generationKey(record.query, record.mode, context.turn.context), output.results.query_generation);
+        this.rt.stageCache.storeGeneration({ query: record.query, mode: record.mode, context: context.turn.context }, output.results.query_generation);
       }
     }
     this.bus.notify(
@@ -580,7 +440,7 @@ export class Orchestrator {
         { query: record.query, mode: record.mode, result: outcome },
       );
     }
-    trimSession(session, this.config.max_session_bytes);
+    trimSession(session, this.rt.config.max_session_bytes);
     // Most recently used last: the live-session cap ends the session at the front first.
     this.sessions.delete(session.id);
     this.sessions.set(session.id, session);
@@ -608,7 +468,7 @@ export class Orchestrator {
     session.expired_reason = reason;
     session.updated_at = Date.now();
     this.metricsStore.sessionEnded((session.updated_at - session.created_at) / 1000);
-    this.logger.info({ session_id, reason }, 'session expired');
+    this.rt.logger.info({ session_id, reason }, 'session expired');
     this.emitSessionEvent({ session_id, expired: reason, at: new Date().toISOString() });
     // The actor has reached its final state; drop it so only the record is retained.
     session.actor = null;
@@ -616,7 +476,7 @@ export class Orchestrator {
   }
 
   private evictExpired(): void {
-    let excess = this.sessions.size - this.config.max_retained_sessions;
+    let excess = this.sessions.size - this.rt.config.max_retained_sessions;
     if (excess <= 0) return;
     for (const [id, session] of this.sessions) {
       if (excess <= 0) break;
@@ -628,10 +488,10 @@ export class Orchestrator {
   }
 
   private recordMessage(message: AgentMessage, session_id: string | null): void {
-    this.logger?.debug({ session_id, correlation_id: message.correlation_id, message_type: message.message_type, sender: message.sender, receiver: message.receiver }, 'agent message');
+    this.runtime?.logger.debug({ session_id, correlation_id: message.correlation_id, message_type: message.message_type, sender: message.sender, receiver: message.receiver }, 'agent message');
     if (session_id === null) return;
     const session = this.sessions.get(session_id);
-    if (session) push(session.messages, message, this.config.max_messages_per_session);
+    if (session) push(session.messages, message, this.rt.config.max_messages_per_session);
   }
 
   getSession(id: string): SessionSnapshot | undefined {
@@ -672,11 +532,11 @@ export class Orchestrator {
         messages_retained,
         estimated_bytes_per_session: this.sessionFootprint().mean_bytes,
         limits: {
-          max_retained_sessions: this.config?.max_retained_sessions ?? 0,
-          max_messages_per_session: this.config?.max_messages_per_session ?? 0,
-          max_turns_per_session: this.config?.max_turns_per_session ?? 0,
-          max_live_sessions: this.config?.max_live_sessions ?? 0,
-          max_session_bytes: this.config?.max_session_bytes ?? 0,
+          max_retained_sessions: this.runtime?.config.max_retained_sessions ?? 0,
+          max_messages_per_session: this.runtime?.config.max_messages_per_session ?? 0,
+          max_turns_per_session: this.runtime?.config.max_turns_per_session ?? 0,
+          max_live_sessions: this.runtime?.config.max_live_sessions ?? 0,
+          max_session_bytes: this.runtime?.config.max_session_bytes ?? 0,
         },
       },
       bulkhead: this.status().bulkhead,
@@ -705,9 +565,9 @@ export class Orchestrator {
   private agentCounters(idle = false): MetricsSnapshot['agents'] {
     const agents: MetricsSnapshot['agents'] = {};
     const counted = new Map(this.metricsStore.agents);
-    if (idle) for (const a of this.agentsByName.values()) if (!counted.has(a.name)) counted.set(a.name, { role: a.role, calls: 0, failures: 0, timeouts: 0, refusals: 0 });
+    if (idle) for (const a of this.runtime?.agentsByName.values() ?? []) if (!counted.has(a.name)) counted.set(a.name, { role: a.role, calls: 0, failures: 0, timeouts: 0, refusals: 0 });
     for (const [name, counts] of counted) {
-      const breaker = this.breakers.get(`${counts.role}/${name}`);
+      const breaker = this.runtime?.breakers.get(`${counts.role}/${name}`);
       agents[name] = {
         ...counts,
         failure_rate: counts.calls === 0 ? 0 : counts.failures / counts.calls,
@@ -723,14 +583,14 @@ export class Orchestrator {
   }
 
   private cacheCounters(): MetricsSnapshot['cache'] {
-    return { schema_analysis: this.analysisCache?.stats() ?? emptyCache(), query_generation: this.generationCache?.stats() ?? emptyCache() };
+    return this.runtime?.stageCache.stats() ?? { schema_analysis: EMPTY_CACHE_STATS, query_generation: EMPTY_CACHE_STATS };
   }
 
   /** What a health check needs, in constant time: `metrics()` summarizes latencies and serializes a sample of sessions. */
   status(): { sessions: number; bulkhead: MetricsSnapshot['bulkhead'] } {
     return {
       sessions: this.sessions.size,
-      bulkhead: { limit: this.config?.max_concurrent_agents ?? 0, in_flight: this.bulkhead?.inFlight ?? 0, queued: this.bulkhead?.queued ?? 0, peak: this.bulkhead?.peak ?? 0 },
+      bulkhead: { limit: this.runtime?.config.max_concurrent_agents ?? 0, in_flight: this.runtime?.bulkhead.inFlight ?? 0, queued: this.runtime?.bulkhead.queued ?? 0, peak: this.runtime?.bulkhead.peak ?? 0 },
     };
   }
 
@@ -793,7 +653,7 @@ export class Orchestrator {
     try {
       listener(event, turn);
     } catch (error) {
-      this.logger.error({ err: error, session_id: event.session_id }, 'session listener failed');
+      this.rt.logger.error({ err: error, session_id: event.session_id }, 'session listener failed');
     }
   }
 
@@ -818,23 +678,23 @@ export class Orchestrator {
       query: screening.question,
       context: input.context ?? {},
       mode: input.mode ?? 'generate',
-      depth: this.config.analysis_depth,
+      depth: this.rt.config.analysis_depth,
       attempt: 0,
-      num_candidates: this.config.num_candidates,
-      strict_mode: this.config.strict_mode,
+      num_candidates: this.rt.config.num_candidates,
+      strict_mode: this.rt.config.strict_mode,
       ...(input.sql ? { sql: input.sql } : {}),
       ...input.content,
     };
     const hops = roles.map((role) => {
-      const agent = this.registry.get(role)![0]!;
+      const agent = this.rt.registry.get(role)![0]!;
       return {
         receiver: agent.name,
         handle: async (current: unknown) => {
           const controller = new AbortController();
-          const timer = setTimeout(() => controller.abort(new AppError('AGENT_TIMEOUT', `${agent.name} gave no answer within ${this.config.inter_agent_timeout}s`)), this.config.inter_agent_timeout * 1000);
+          const timer = setTimeout(() => controller.abort(new AppError('AGENT_TIMEOUT', `${agent.name} gave no answer within ${this.rt.config.inter_agent_timeout}s`)), this.rt.config.inter_agent_timeout * 1000);
           try {
-            const reply = await this.bulkhead.run(
-              () => runAgent(agent, current, { signal: controller.signal, session: { session_id: '', turn: 0 }, services: this.services }),
+            const reply = await this.rt.bulkhead.run(
+              () => runAgent(agent, current, { signal: controller.signal, session: { session_id: '', turn: 0 }, services: this.rt.services }),
               controller.signal,
             );
             if (reply.kind === 'refusal') throw new AppError('WRITE_NOT_ALLOWED', reply.refusal.message);
@@ -859,19 +719,18 @@ export class Orchestrator {
       session.actor?.stop();
       session.actor = null;
     }
-    for (const breaker of this.breakers.values()) breaker.stop();
-    this.breakers.clear();
-    await this.services.close?.();
+    // The breakers stopped on the broadcast.
+    await this.runtime?.services.close?.();
     this.closed = true;
-    this.logger?.info('orchestrator shut down');
-    this.logger?.flush?.();
+    this.runtime?.logger.info('orchestrator shut down');
+    this.runtime?.logger.flush?.();
   }
 
   /** Live actors the orchestrator holds: sessions and circuit breakers (0 after shutdown). */
   liveActors(): number {
     let n = 0;
     for (const s of this.sessions.values()) if (s.actor && s.actor.getSnapshot().status === 'active') n++;
-    for (const b of this.breakers.values()) if (b.getSnapshot().status === 'active') n++;
+    for (const b of this.runtime?.breakers.values() ?? []) if (b.getSnapshot().status === 'active') n++;
     return n;
   }
 }
@@ -887,28 +746,6 @@ const PIPELINE_KEYS: Record<Role, (output: Record<string, unknown>) => Record<st
   validator: (output) => ({ validation: output }),
   reward_evaluator: (output) => ({ reward: output }),
 };
-
-function usesShipped(shipped: Record<Role, AgentSpec | AgentSpec[]>, given: AgentsOption): boolean {
-  const defaults = new Set<unknown>(Object.values(shipped).flat());
-  return ROLES.some((role) => {
-    const specs = given[role];
-    if (specs === undefined) return true;
-    return (Array.isArray(specs) ? specs : [specs]).some((spec) => defaults.has(spec) || defaults.has((spec as { agent?: unknown }).agent));
-  });
-}
-
-function analysisKey(context: Pick<WorkflowContext, 'query' | 'options'>): string {
-  return JSON.stringify([normalizeQuery(context.query), context.options.hint_tables ?? [], context.options.depth]);
-}
-
-function generationKey(query: string, mode: Mode, context: Record<string, unknown>): string {
-  const { historical_queries: _history, ...rest } = context;
-  return JSON.stringify([normalizeQuery(query), mode, rest]);
-}
-
-function normalizeQuery(query: string): string {
-  return query.trim().replace(/\s+/g, ' ').toLowerCase();
-}
 
 /** The parser's verdict on a generation's SQL, once per generation output (the guard may be asked twice). */
 const readOnlyVerdicts = new WeakMap<object, boolean>();
@@ -944,10 +781,6 @@ function push<T>(list: T[], item: T, max: number): void {
 function sessionIdOf(input: unknown): string | null {
   const id = (input as { session_id?: unknown } | null)?.session_id;
   return typeof id === 'string' ? id : null;
-}
-
-function emptyCache() {
-  return { hits: 0, misses: 0, hit_ratio: 0, size: 0 };
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;

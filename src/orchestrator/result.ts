@@ -110,14 +110,7 @@ export function failureResponse(output: WorkflowOutput, session_id: string): Err
   const failure = output.failure ?? { error_code: 'AGENT_FAILED', message: 'the workflow failed', stage: output.stage, suggestions: [] };
   const partial_results: Record<string, unknown> = {};
   for (const stage of output.completed_stages) partial_results[stage] = stageOutput(output, stage);
-  return {
-    error: errorMessage(failure.error_code, failure.message),
-    error_code: failure.error_code,
-    partial_results,
-    session_id,
-    failed_stage: failure.stage,
-    suggestions: failure.suggestions.length ? failure.suggestions : defaultSuggestions(failure.error_code),
-  };
+  return buildErrorResponse({ code: failure.error_code, detail: failure.message, session_id, stage: failure.stage, partial_results, suggestions: failure.suggestions });
 }
 
 /** What a finished stage produced: the agent's output, or for the two agentless stages what they decided. */
@@ -141,13 +134,30 @@ export function stageOutput(output: WorkflowOutput, stage: Stage): unknown {
 /** The Error Response for errors raised outside the workflow (bad input, expired session, shutdown). */
 export function errorResponse(error: unknown, session_id: string | null, stage: Stage = 'initialization'): ErrorResponse {
   const e = error instanceof AppError ? error : new AppError('AGENT_FAILED', (error as Error)?.message ?? String(error));
+  return buildErrorResponse({ code: e.code, detail: e.detail, session_id, stage, partial_results: {}, field: e.details.field as string | undefined });
+}
+
+/**
+ * The one builder of the Error Response: the message is the catalog's
+ * template around the detail (a code outside the catalog keeps the detail),
+ * the suggestions the failure's own or the code's.
+ */
+function buildErrorResponse(failure: {
+  code: string;
+  detail: string;
+  session_id: string | null;
+  stage: Stage;
+  partial_results: Record<string, unknown>;
+  suggestions?: string[];
+  field?: string;
+}): ErrorResponse {
   return {
-    error: e.message,
-    error_code: e.code,
-    partial_results: {},
-    session_id,
-    failed_stage: stage,
-    suggestions: defaultSuggestions(e.code, e.details.field as string | undefined),
+    error: errorMessage(failure.code, failure.detail),
+    error_code: failure.code,
+    partial_results: failure.partial_results,
+    session_id: failure.session_id,
+    failed_stage: failure.stage,
+    suggestions: failure.suggestions?.length ? failure.suggestions : defaultSuggestions(failure.code, failure.field),
   };
 }
 

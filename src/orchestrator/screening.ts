@@ -19,6 +19,7 @@
  * noun phrases and "Store names with more than 5 employees" an imperative, and
  * costs about half a millisecond per question, a quarter of the turn's budget.
  */
+import { dictionary } from '../dictionary.js';
 
 /** What the screening decided about one request. */
 export interface Screening {
@@ -42,14 +43,14 @@ const WRITE_VERBS = new Set([
 ]);
 
 /** Write verbs that read when followed by these words: "add up the budgets", "give me the list", "create a report of…". */
-const READ_PARTICLES: Record<string, string[]> = {
+const READ_PARTICLES = dictionary<string[]>({
   add: ['up'],
   give: ['me', 'us', 'a', 'an', 'the', 'all', 'every', 'each', 'list', 'total', 'count', 'number', 'summary', 'overview', 'breakdown'],
   make: ['a list', 'a report', 'a summary', 'me', 'us', 'sense'],
   put: ['together'],
   update: ['me', 'us'],
   create: ['a list', 'a report', 'a summary', 'an overview', 'a breakdown', 'a chart'],
-};
+});
 
 /**
  * A preposition right after the verb makes it a noun ("drop in revenue",

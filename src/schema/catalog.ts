@@ -12,6 +12,7 @@ import { parseSql } from '../sql/parser.js';
 import { collect, nameParts, type AstNode } from '../sql/ast.js';
 import { checkDefinitions } from './definitions.js';
 import type { Catalog, Column, ForeignKey, Index, Table, TypeCategory } from './types.js';
+import { dictionary } from '../dictionary.js';
 
 export interface BuildOptions {
   /**
@@ -74,16 +75,21 @@ export function catalogOf(ddl: string, tables: Table[]): Catalog {
 function makeCatalog(ddl: string, tables: Table[]): Catalog {
   const byName = new Map(tables.map((t) => [t.name.toLowerCase(), t]));
   const columnMaps = new Map(tables.map((t) => [t.name.toLowerCase(), new Map(t.columns.map((c) => [c.name.toLowerCase(), c]))]));
-  const allForeignKeys = tables.flatMap((t) => t.foreignKeys);
+  // Each key under both of its tables, once (a self-reference is one key of one table).
+  const keysByTable = new Map<string, ForeignKey[]>();
+  for (const fk of tables.flatMap((t) => t.foreignKeys)) {
+    for (const name of new Set([fk.table.toLowerCase(), fk.refTable.toLowerCase()])) {
+      let list = keysByTable.get(name);
+      if (!list) keysByTable.set(name, (list = []));
+      list.push(fk);
+    }
+  }
   return {
     ddl,
     tables,
     table: (name) => byName.get(name.toLowerCase()),
     column: (table, column) => columnMaps.get(table.toLowerCase())?.get(column.toLowerCase()),
-    foreignKeysOf: (name) => {
-      const key = name.toLowerCase();
-      return allForeignKeys.filter((fk) => fk.table.toLowerCase() === key || fk.refTable.toLowerCase() === key);
-    },
+    foreignKeysOf: (name) => [...(keysByTable.get(name.toLowerCase()) ?? [])],
   };
 }
 
@@ -353,7 +359,7 @@ function valueDomainOf(comment: string): string[] | undefined {
   return parts.length >= 2 && parts.every((p) => p.length > 0) ? parts : undefined;
 }
 
-const TYPE_NAMES: Record<string, string> = {
+const TYPE_NAMES = dictionary<string>({
   int2: 'smallint',
   int4: 'integer',
   int8: 'bigint',
@@ -363,15 +369,15 @@ const TYPE_NAMES: Record<string, string> = {
   bpchar: 'char',
   timestamptz: 'timestamptz',
   timetz: 'timetz',
-};
+});
 
-const CATEGORIES: Record<string, TypeCategory> = {
+const CATEGORIES = dictionary<TypeCategory>({
   smallint: 'number', integer: 'number', bigint: 'number', real: 'number', 'double precision': 'number',
   numeric: 'number', decimal: 'number', money: 'number', serial: 'number', bigserial: 'number', smallserial: 'number',
   varchar: 'text', char: 'text', text: 'text', citext: 'text', name: 'text',
   date: 'date', timestamp: 'timestamp', timestamptz: 'timestamp',
   boolean: 'boolean',
-};
+});
 
 /** `pg_catalog.numeric` with typmods (15,2), written `DECIMAL(15,2)` → `decimal(15,2)`, category number. */
 function normalizeType(typeName: AstNode, source: Source): { type: string; category: TypeCategory; typeKey?: string } {

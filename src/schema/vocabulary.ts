@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { AppError } from '../errors.js';
 import { DATA_DIR } from '../paths.js';
 import type { Catalog } from './types.js';
+import { parseJsonData } from '../dictionary.js';
 
 export const DEFAULT_VOCABULARY_FILE = join(DATA_DIR, 'gl', 'vocabulary.json');
 
@@ -88,7 +89,7 @@ export function loadVocabulary(path: string = DEFAULT_VOCABULARY_FILE): Vocabula
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJsonData(text);
   } catch (err) {
     throw new AppError('INVALID_CONFIG', `vocabulary file ${path} is not JSON (${(err as Error).message})`, { field: 'vocabulary', file: path });
   }

@@ -1,8 +1,9 @@
 /**
  * The gate in front of every database: a SQL text may run only when the
  * PostgreSQL parser shows it to be exactly one read-only statement with no
- * forbidden function. Validation, execution, evaluation and rewards all pass
- * through `checkReadOnly` before anything reaches PGlite.
+ * forbidden function and no read of the system catalogs. Validation,
+ * execution, evaluation and rewards (a client's `expected_sql` included) all
+ * pass through `checkReadOnly` before anything reaches PGlite.
  */
 import { functionName, walk } from './ast.js';
 import { parseSql, type ParseFailure, type ParseTree } from './parser.js';
@@ -25,6 +26,18 @@ const FORBIDDEN_PREFIXES = ['lo_', 'dblink', 'pg_advisory', 'pg_try_advisory', '
 
 const WRITE_STATEMENTS = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
 
+/** Schemas of the server's own catalogs: roles and password hashes (`pg_shadow`, `pg_authid`), settings, activity. */
+export const SYSTEM_SCHEMAS: ReadonlySet<string> = new Set(['pg_catalog', 'information_schema', 'pg_toast']);
+
+/**
+ * Whether a relation is one of the server's catalogs: in a system schema, or
+ * named with the `pg_` prefix Postgres keeps for its own (a CTE of that name
+ * aside, which the caller rules out).
+ */
+export function isSystemRelation(name: string, schema: string | undefined): boolean {
+  return (schema !== undefined && SYSTEM_SCHEMAS.has(schema.toLowerCase())) || name.toLowerCase().startsWith('pg_');
+}
+
 export type SafetyViolationKind =
   | 'parse_error'
   | 'empty'
@@ -33,7 +46,8 @@ export type SafetyViolationKind =
   | 'data_modifying'
   | 'select_into'
   | 'row_locking'
-  | 'forbidden_function';
+  | 'forbidden_function'
+  | 'system_catalog';
 
 export interface SafetyViolation {
   kind: SafetyViolationKind;
@@ -91,8 +105,12 @@ export function readOnlyViolations(tree: ParseTree): SafetyViolation[] {
     }
   });
   const calls: SafetyViolation[] = [];
+  const ctes = new Set<string>();
+  const relations: Array<{ name: string; schema?: string; location?: number }> = [];
   // One pass over the tree: this runs on every validation.
   walk(tree, ({ type, node }) => {
+    if (type === 'CommonTableExpr') ctes.add(String(node.ctename).toLowerCase());
+    else if (type === 'RangeVar') relations.push({ name: String(node.relname), schema: node.schemaname, location: node.location });
     if (WRITE_STATEMENTS.has(type)) {
       violations.push({ kind: 'data_modifying', message: `data-modifying ${describeStatement(type)} inside the query` });
     } else if (type === 'SelectStmt' && node.intoClause) {
@@ -103,6 +121,13 @@ export function readOnlyViolations(tree: ParseTree): SafetyViolation[] {
       calls.push({ kind: 'forbidden_function', message: `function ${functionName(node)}() is not allowed`, position: node.location });
     }
   });
+  for (const rel of relations) {
+    if (rel.schema === undefined && ctes.has(rel.name.toLowerCase())) continue;
+    if (isSystemRelation(rel.name, rel.schema)) {
+      const name = rel.schema ? `${rel.schema}.${rel.name}` : rel.name;
+      calls.push({ kind: 'system_catalog', message: `reads the system catalog ${name}`, position: rel.location });
+    }
+  }
   return [...violations, ...calls];
 }
 

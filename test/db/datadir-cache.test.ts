@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cacheFile, dataDirKey, compactDataDir, readCached, writeCached } from '../../src/db/datadir-cache.js';
+import { cacheFile, cacheMaxBytes, dataDirKey, compactDataDir, DEFAULT_CACHE_MAX_MB, readCached, writeCached } from '../../src/db/datadir-cache.js';
+import { PACKAGE_ROOT } from '../../src/paths.js';
 
 /** A ustar entry as PGlite writes it: a 512-byte header (name, octal size), the data padded to 512. */
 function entry(name: string, data = ''): Buffer {
@@ -38,6 +39,12 @@ describe('prebuilt data-directory cache', () => {
     ]);
     const slim = compactDataDir(tar, ['base/1', 'base/4']);
     expect(names(slim)).toEqual(['/base', '/base/5', '/base/5/1255', '/base/10/1', '/PG_VERSION']);
+    // The free-space and visibility maps go too, every other fork stays.
+    const forks = compactDataDir(Buffer.concat([
+      entry('/base/5/16384', 'heap'), entry('/base/5/16384_fsm', 'f'), entry('/base/5/16384_vm', 'v'), entry('/global/1260_vm', 'v'),
+      entry('/base/5/16384_init', 'i'), Buffer.alloc(1024),
+    ]), []);
+    expect(names(forks)).toEqual(['/base/5/16384', '/base/5/16384_init']);
     expect(Buffer.from(slim).includes('catalog')).toBe(true);
     // Gone: two headers and the 700 bytes of data padded to 1024.
     expect(slim.length).toBe(tar.length - 2 * 512 - 1024);
@@ -81,5 +88,47 @@ describe('prebuilt data-directory cache', () => {
     expect([...readCached(file)!]).toEqual([1, 2, 3]);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(existsSync(file)).toBe(true);
+  });
+});
+
+describe('the size bound of the cache directory', () => {
+  const MB = 2 ** 20;
+  const bounded = mkdtempSync(join(tmpdir(), 'gl-rl-cache-bound-'));
+  afterAll(() => rmSync(bounded, { recursive: true, force: true }));
+  const at = (file: string, minutesAgo: number) => {
+    const when = new Date(Date.now() - minutesAgo * 60_000);
+    utimesSync(file, when, when);
+  };
+
+  it('evicts the least recently used entries, with their derived files, down to the bound; the new entry stays', () => {
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((k) => cacheFile(bounded, dataDirKey([k])));
+    const bytes = new Uint8Array(MB);
+    for (const file of [a!, b!, c!]) expect(writeCached(bounded, file, bytes, 10 * MB)).toBe(true);
+    writeFileSync(`${a}.values-x.json`, '{}');
+    at(a!, 30);
+    at(`${a}.values-x.json`, 30);
+    at(b!, 20);
+    at(c!, 40);
+    // a was read just now: it is the most recently used of the three.
+    readCached(a!);
+    expect(writeCached(bounded, d!, new Uint8Array(2 * MB), 3.5 * MB)).toBe(true);
+    expect([a, b, c, d].map((f) => existsSync(f!))).toEqual([true, false, false, true]);
+    expect(existsSync(`${a}.values-x.json`)).toBe(true);
+    // A bound smaller than the new entry keeps the new entry alone.
+    expect(writeCached(bounded, c!, new Uint8Array(MB), MB / 2)).toBe(true);
+    expect(readdirSync(bounded)).toEqual([c!.slice(bounded.length + 1)]);
+  });
+
+  it('reads GL_RL_CACHE_MAX_MB, with a default, and names it when it is not a size', () => {
+    expect(cacheMaxBytes({})).toBe(DEFAULT_CACHE_MAX_MB * MB);
+    expect(cacheMaxBytes({ GL_RL_CACHE_MAX_MB: '64' })).toBe(64 * MB);
+    expect(() => cacheMaxBytes({ GL_RL_CACHE_MAX_MB: 'lots' })).toThrow(/GL_RL_CACHE_MAX_MB/);
+    expect(() => cacheMaxBytes({ GL_RL_CACHE_MAX_MB: '0' })).toThrow(/GL_RL_CACHE_MAX_MB/);
+  });
+
+  it('docs/configuration.md gives the setting and its default', () => {
+    const doc = readFileSync(join(PACKAGE_ROOT, 'docs', 'configuration.md'), 'utf8');
+    const row = doc.split('\n').find((line) => line.startsWith('| `GL_RL_CACHE_MAX_MB` |'));
+    expect(row?.split('|')[2]?.trim()).toBe(`\`${DEFAULT_CACHE_MAX_MB}\``);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, isContentWord, lemmaOf } from '../../src/language/nlp.js';
+import { analyze, isContentWord, lemmaOf, unusedContentWords } from '../../src/language/nlp.js';
 
 describe('analyze (wink-nlp)', () => {
   it('gives POS, lemma and offsets per token', () => {
@@ -41,5 +41,14 @@ describe('analyze: corrections for questions', () => {
   it('lemmatizes a capitalized first word and leaves nouns that open a question alone', () => {
     expect(analyze('Employees hired after 2020')[0]).toMatchObject({ text: 'Employees', lemma: 'employee', pos: 'NOUN' });
     expect(analyze('Names of all singers')[0].pos).toBe('NOUN');
+  });
+});
+
+describe('unusedContentWords', () => {
+  it('names the content words outside the ranges a reading used', () => {
+    const text = 'Show the second highest budget of projects';
+    const used = [{ start: text.indexOf('highest'), end: text.length }];
+    expect(unusedContentWords(text, used, new Set(['show'])).map((t) => t.lower)).toEqual(['second']);
+    expect(unusedContentWords(text, [{ start: 0, end: text.length }])).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../../src/index.js';
-import type { LiveEvent } from '../../src/orchestrator/orchestrator.js';
+import type { LiveEvent } from '../../src/orchestrator/types.js';
 import { invalidValidation, okAgents, scripted } from './test-agents.js';
 
 const silent = pino({ level: 'silent' });

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOrchestrator, type Orchestrator, type SessionEvent } from '../../src/orchestrator/orchestrator.js';
+import { createOrchestrator, type Orchestrator } from '../../src/orchestrator/orchestrator.js';
+import type { SessionEvent } from '../../src/orchestrator/types.js';
 import { okAgents, scripted } from './test-agents.js';
 
 const silent = pino({ level: 'silent' });

@@ -15,6 +15,7 @@ describe('checkReadOnly', () => {
     'SELECT * FROM t WHERE a = 1',
     'WITH x AS (SELECT 1 AS a) SELECT a FROM x',
     'SELECT a FROM t UNION SELECT b FROM u',
+    'WITH pg_recent AS (SELECT 1 AS a) SELECT a FROM pg_recent',
   ])('passes the single read-only statement %s', (sql) => {
     expect(checkReadOnly(sql).ok).toBe(true);
   });
@@ -30,6 +31,11 @@ describe('checkReadOnly', () => {
     ['SELECT set_config(\'a\', \'b\', false)', 'forbidden_function'],
     ['SET search_path = x', 'not_select'],
     ['BEGIN', 'not_select'],
+    ['SELECT * FROM pg_shadow', 'system_catalog'],
+    ['SELECT rolpassword FROM pg_catalog.pg_authid', 'system_catalog'],
+    ['SELECT a FROM t WHERE a IN (SELECT usename FROM pg_user)', 'system_catalog'],
+    ['SELECT table_name FROM information_schema.tables', 'system_catalog'],
+    ['TABLE pg_settings', 'system_catalog'],
     ['SELEC 1', 'parse_error'],
     ['', 'empty'],
   ])('rejects %s as %s', (sql, kind) => {

@@ -10,6 +10,7 @@ import { loadParser } from '../../sql/parser.js';
 import type { AgentFunction } from '../types.js';
 import type { GeneratedQuery, QueryGeneratorInput } from './contract.js';
 import { generateEmbedded } from './embedded/generate.js';
+import { rankOnData, type DataCheck } from './embedded/check.js';
 import { buildLexicon, type Lexicon } from './embedded/lexicon.js';
 
 export interface EmbeddedGeneratorDeps {
@@ -19,7 +20,12 @@ export interface EmbeddedGeneratorDeps {
   values?: Record<string, Record<string, string[]>>;
   /** Rankings and top-N put NULLs last instead of PostgreSQL's default order. */
   nullsLast?: boolean;
+  /** The sample database, to demote readings that fail EXPLAIN or return no rows before one is chosen. */
+  check?: DataCheck;
 }
+
+/** Readings generated beyond those asked for, so a demoted first reading has others to give way to. */
+const SPARE_READINGS = 2;
 
 export const EMBEDDED_GENERATOR = 'embedded';
 
@@ -47,15 +53,18 @@ export function createEmbeddedGenerator(deps: EmbeddedGeneratorDeps): AgentFunct
     const lex = await lexicon;
     if (signal.aborted) throw aborted(signal);
     const started = performance.now();
-    const result = generateEmbedded(content.query, lex, content.schema_analysis, {
-      numCandidates: content.num_candidates,
+    const wanted = Math.max(1, content.num_candidates ?? 1);
+    const generated = generateEmbedded(content.query, lex, content.schema_analysis, {
+      numCandidates: deps.check ? wanted + SPARE_READINGS : wanted,
       attempt: content.attempt,
       feedback: content.feedback,
       nullsLast: deps.nullsLast,
       dropped: content.screening?.dropped,
     });
+    const { sql, reasoning, confidence, alternatives } = deps.check ? await rankOnData(generated, deps.check, wanted - 1, signal) : generated;
+    if (signal.aborted) throw aborted(signal);
     return {
-      ...result,
+      sql, reasoning, confidence, alternatives,
       metadata: { generator: EMBEDDED_GENERATOR, generation_time: (performance.now() - started) / 1000 },
     };
   };

@@ -7,6 +7,7 @@
 import { skippable, type Database, type ValueDomains } from '../../db/engine.js';
 import { dataDirKey } from '../../db/datadir-cache.js';
 import type { Catalog } from '../../schema/types.js';
+import { dictionary } from '../../dictionary.js';
 
 /** Columns that name or code a row: matched in questions however many distinct values they have. */
 const IDENTIFYING = /(_name|_code|_number)$/i;
@@ -27,7 +28,7 @@ async function queryGeneratorValues(db: Database, catalog: Catalog, maxNames: nu
       const sql = `SELECT DISTINCT ${column.name} FROM (SELECT ${column.name} FROM ${table.name} WHERE ${column.name} IS NOT NULL LIMIT ${SCAN_ROWS}) AS sample`;
       try {
         const { rows } = await db.query(sql, { rowLimit: maxNames });
-        (values[table.name] ??= {})[column.name] = rows.map((r) => String(r[0]));
+        (values[table.name] ??= dictionary())[column.name] = rows.map((r) => String(r[0]));
       } catch (err) {
         if (!skippable(err)) throw err;
       }

@@ -4,6 +4,13 @@
  * on the test-suite databases, plan costs when available) and hands it to the
  * pure scoring in logic.ts. A group (the input SQL plus `candidates`) gets
  * GRPO advantages; the expected SQL runs once per group, and is cached.
+ *
+ * The expected SQL is the client's, so a failure it causes is the request's
+ * own (marked `requestFault`, counted against no circuit breaker): SQL that
+ * does not parse (SQL_PARSE_ERROR), is not one read-only statement free of
+ * forbidden functions and system catalogs (UNSAFE_SQL, never sent to a
+ * database), or runs past its time budget (QUERY_TIMEOUT). A group member
+ * over the budget is stopped too, and scored as SQL that failed.
  */
 import { AppError } from '../../errors.js';
 import { executionMatch, runOnAll, type DatabaseRun, type ResultSource } from '../../db/match.js';
@@ -22,6 +29,8 @@ export type RewardDatabase = ResultSource & {
 };
 
 /** The total cost of the top node of an `EXPLAIN (FORMAT JSON)` document. */
+const DEFAULT_QUERY_TIMEOUT_MS = 2_000;
+
 export function planTotalCost(plan: unknown): number | undefined {
   const cost = (Array.isArray(plan) ? plan[0] : undefined)?.Plan?.['Total Cost'];
   return typeof cost === 'number' && Number.isFinite(cost) ? cost : undefined;
@@ -44,6 +53,8 @@ export interface RewardEvaluatorDeps {
   cacheTtl?: number;
   /** Row cap per query on the test databases. */
   rowLimit?: number;
+  /** Time budget of each statement on a test database, in ms (default 2,000); past it the statement is stopped. */
+  queryTimeoutMs?: number;
   /** Accuracy by the strict match (same number of columns) instead of the relaxed one. */
   strict?: boolean;
 }
@@ -57,6 +68,7 @@ interface Member {
 interface Scoring {
   databases: readonly ResultSource[];
   rowLimit?: number;
+  timeoutMs: number;
   strict?: boolean;
   weights: RewardWeights;
   cost?: (sql: string, signal: AbortSignal) => Promise<number | undefined>;
@@ -85,8 +97,9 @@ export function createRewardEvaluator(deps: RewardEvaluatorDeps): AgentFunction<
     : undefined);
   // A plan cost is a refinement of the performance score: without one the score stands on the validator's findings.
   const cost = planCost && ((sql: string, signal: AbortSignal) => planCost(sql, signal).catch(() => undefined));
+  const timeoutMs = deps.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
   const scoring: Scoring = {
-    databases: deps.databases, rowLimit: deps.rowLimit, strict: deps.strict, weights, cost, validationPlans: deps.planCost === undefined,
+    databases: deps.databases, rowLimit: deps.rowLimit, timeoutMs, strict: deps.strict, weights, cost, validationPlans: deps.planCost === undefined,
   };
 
   return async (content, { signal }) => {
@@ -95,12 +108,14 @@ export function createRewardEvaluator(deps: RewardEvaluatorDeps): AgentFunction<
     await loadParser();
     signal.throwIfAborted();
 
+    const field = typeof content.expected_sql === 'string' && content.expected_sql.trim() !== '' ? 'expected_sql' : 'context.expected_sql';
     const expectedSql = [content.expected_sql, content.context?.expected_sql]
       .find((s): s is string => typeof s === 'string' && s.trim() !== '');
     let cacheHit = false;
     let expected: Expected | undefined;
     if (expectedSql !== undefined) {
-      const run = () => runOnAll(deps.databases, expectedSql, { rowLimit: deps.rowLimit, signal });
+      gateExpected(expectedSql, field);
+      const run = () => runOnAll(deps.databases, expectedSql, { rowLimit: deps.rowLimit, timeoutMs, signal });
       const cached = cache.get(expectedSql, run);
       cacheHit = cached.hit;
       let shared: Promise<DatabaseRun[]> | undefined;
@@ -109,7 +124,7 @@ export function createRewardEvaluator(deps: RewardEvaluatorDeps): AgentFunction<
         signal.throwIfAborted();
         return run();
       }));
-      const expectedCost = cost && checkReadOnly(expectedSql).ok ? cost(expectedSql, signal) : undefined;
+      const expectedCost = cost ? cost(expectedSql, signal) : undefined;
       expected = { sql: expectedSql, facts: sqlFacts(expectedSql), gold, cost: expectedCost };
     }
 
@@ -121,6 +136,13 @@ export function createRewardEvaluator(deps: RewardEvaluatorDeps): AgentFunction<
     const members: Member[] = [{ sql: content.sql, reasoning: content.reasoning ?? '', validation: content.validation }, ...others];
     const scores = await Promise.all(members.map((m) => scoreMember(m, expected, scoring, signal)));
     signal.throwIfAborted();
+    // Members whose SQL was unsafe never fetched the gold; the others shared one run of it.
+    const timedOut = expected && scores.length > 0 ? (await expected.gold().catch(() => [])).find((r) => !r.ok && r.code === 'QUERY_TIMEOUT') : undefined;
+    if (timedOut) {
+      throw new AppError('QUERY_TIMEOUT', `${field} ran past its budget of ${timeoutMs} ms on the test databases and was stopped`, {
+        field, timeout_ms: timeoutMs,
+      }, { requestFault: true });
+    }
 
     const [main] = scores;
     const result: RewardResult = {
@@ -164,7 +186,7 @@ async function scoreMember(
       : undefined;
     // Gold and prediction run side by side: each database's queue takes both at once.
     const match = await executionMatch(scoring.databases, expected.sql, member.sql, {
-      gold: expected.gold(), signal, rowLimit: scoring.rowLimit, strict: scoring.strict,
+      gold: expected.gold(), signal, rowLimit: scoring.rowLimit, timeoutMs: scoring.timeoutMs, strict: scoring.strict,
     });
     accuracy = { kind: 'matched', match };
     if (match.error?.side === 'gold') accuracyNote = `expected_sql failed on the test databases (${match.error.message})`;
@@ -180,6 +202,19 @@ async function scoreMember(
     accuracyNote,
     costs,
   }, scoring.weights);
+}
+
+/** The client's expected SQL passes the gate any untrusted SQL passes, or the request fails naming it. */
+function gateExpected(sql: string, field: string): void {
+  const safety = checkReadOnly(sql);
+  if (safety.ok) return;
+  if (safety.parseError) {
+    const { message, position, line, column } = safety.parseError;
+    throw new AppError('SQL_PARSE_ERROR', `${field}: ${message}`, { field, position, line, column }, { requestFault: true });
+  }
+  throw new AppError('UNSAFE_SQL', `${field}: ${safety.violations.map((v) => v.message).join('; ')}`, {
+    field, violations: safety.violations.map((v) => v.kind),
+  }, { requestFault: true });
 }
 
 function checkInput(content: RewardInput): void {

@@ -131,13 +131,25 @@ function buildLexicon(deps: AnalyzerDeps): Lexicon {
   const fromVocabulary = new Set<string>();
   const canonical = (name: string) => catalog.table(name)?.name ?? name;
 
+  // An entry's table and column senses by target, so adding one is a look-up: a word like
+  // "status" has a sense in every table, and scanning them made the build quadratic.
+  const targets = new Map<LexEntry, Map<string, Sense>>();
   const add = (map: Map<string, LexEntry>, key: string, surface: string, sense: Sense) => {
     if (key.length === 0) return;
     let entry = map.get(key);
     if (!entry) map.set(key, (entry = { surface, senses: [] }));
-    const same = entry.senses.find((s) => sameTarget(s, sense));
-    if (!same) entry.senses.push(sense);
-    else if ('weight' in same && 'weight' in sense && sense.weight > same.weight) same.weight = sense.weight;
+    const target = targetKey(sense);
+    if (target === undefined) {
+      entry.senses.push(sense);
+      return;
+    }
+    let known = targets.get(entry);
+    if (!known) targets.set(entry, (known = new Map()));
+    const same = known.get(target);
+    if (!same) {
+      known.set(target, sense);
+      entry.senses.push(sense);
+    } else if ('weight' in same && 'weight' in sense && sense.weight > same.weight) same.weight = sense.weight;
   };
   const addBoth = (surface: string, sense: Sense) => {
     const words = phraseWords(surface);
@@ -232,7 +244,9 @@ function buildLexicon(deps: AnalyzerDeps): Lexicon {
   const edges = new Map<string, Edge[]>();
   const push = (edge: Edge) => {
     const key = edge.from.toLowerCase();
-    edges.set(key, [...(edges.get(key) ?? []), edge]);
+    const list = edges.get(key);
+    if (list) list.push(edge);
+    else edges.set(key, [edge]);
   };
   for (const table of catalog.tables) {
     for (const fk of table.foreignKeys) {
@@ -244,7 +258,8 @@ function buildLexicon(deps: AnalyzerDeps): Lexicon {
     }
   }
 
-  const longestPhrase = Math.max(1, ...[...exact.keys(), ...loose.keys()].map((k) => k.split(' ').length));
+  let longestPhrase = 1;
+  for (const key of [...exact.keys(), ...loose.keys()]) longestPhrase = Math.max(longestPhrase, key.split(' ').length);
   return {
     deps,
     exact,
@@ -269,9 +284,9 @@ function mergeValueTargets(map: Map<string, LexEntry>): void {
   }
 }
 
-function sameTarget(a: Sense, b: Sense): boolean {
-  if (a.kind !== b.kind) return false;
-  if (a.kind === 'table' && b.kind === 'table') return a.table === b.table;
-  if (a.kind === 'column' && b.kind === 'column') return a.table === b.table && a.column === b.column;
-  return false;
+/** The table or column a sense points at; other senses are never merged. */
+function targetKey(s: Sense): string | undefined {
+  if (s.kind === 'table') return `table\u0000${s.table}`;
+  if (s.kind === 'column') return `column\u0000${s.table}\u0000${s.column}`;
+  return undefined;
 }

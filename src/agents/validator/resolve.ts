@@ -8,6 +8,7 @@
  */
 import { nameParts, type AstNode } from '../../sql/ast.js';
 import type { ParseTree } from '../../sql/parser.js';
+import { isSystemRelation } from '../../sql/safety.js';
 import type { Column, Table } from '../../schema/types.js';
 import type { PreparedDeps } from './prepared.js';
 
@@ -90,8 +91,6 @@ export interface QueryModel {
 
 /** CTE name → its output columns (undefined: not knowable) and its query. */
 type CteEnv = Map<string, { columns: OutputColumn[] | undefined; query?: AstNode }>;
-
-const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast']);
 
 export function resolveQuery(tree: ParseTree, deps: PreparedDeps): QueryModel {
   const resolver = new Resolver(deps);
@@ -249,7 +248,7 @@ class Resolver {
     const schema = rv.schemaname ? String(rv.schemaname).toLowerCase() : undefined;
     const cteColumns = schema === undefined && scope.ctes.has(lower);
     const table = cteColumns || (schema !== undefined && schema !== 'public') ? undefined : this.deps.catalog.table(relname);
-    const system = !table && !cteColumns && (SYSTEM_SCHEMAS.has(schema ?? '') || lower.startsWith('pg_'));
+    const system = !table && !cteColumns && isSystemRelation(relname, schema);
     const alias = rv.alias?.aliasname ? String(rv.alias.aliasname).toLowerCase() : undefined;
     const cte = cteColumns ? scope.ctes.get(lower) : undefined;
     const base: OutputColumn[] | undefined = cte ? cte.columns : table && this.deps.tableColumns.get(table);

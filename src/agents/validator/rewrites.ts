@@ -7,6 +7,7 @@
  * the results with the parser before offering them.
  */
 import { scanSync } from 'libpg-query';
+import { dictionary } from '../../dictionary.js';
 
 export interface Token {
   /** Character offsets. */
@@ -58,22 +59,22 @@ interface Call {
 
 type Builder = (args: string[], argTokens: Token[][]) => string | undefined;
 
-const DATE_PARTS: Record<string, string> = {
+const DATE_PARTS = dictionary<string>({
   year: 'YEAR', month: 'MONTH', day: 'DAY', dayofmonth: 'DAY', hour: 'HOUR', minute: 'MINUTE', second: 'SECOND',
   quarter: 'QUARTER', week: 'WEEK', dayofyear: 'DOY', weekday: 'ISODOW',
-};
+});
 
-const UNITS: Record<string, [number, string]> = {
+const UNITS = dictionary<[number, string]>({
   microsecond: [1, 'microseconds'], second: [1, 'seconds'], minute: [1, 'minutes'], hour: [1, 'hours'], day: [1, 'days'],
   week: [1, 'weeks'], month: [1, 'months'], quarter: [3, 'months'], year: [1, 'years'],
-};
+});
 
-const MYSQL_DATE_FORMAT: Record<string, string> = {
+const MYSQL_DATE_FORMAT = dictionary<string>({
   Y: 'YYYY', y: 'YY', m: 'MM', c: 'FMMM', d: 'DD', e: 'FMDD', H: 'HH24', h: 'HH12', i: 'MI', s: 'SS', S: 'SS',
   M: 'FMMonth', b: 'Mon', W: 'FMDay', a: 'Dy', p: 'AM', j: 'DDD', '%': '%',
-};
+});
 
-const FUNCTIONS: Record<string, Builder> = {
+const FUNCTIONS = dictionary<Builder>({
   ...Object.fromEntries(Object.entries(DATE_PARTS).map(([name, field]) => [name, one((x) => `EXTRACT(${field} FROM ${x})`)])),
   dayofweek: one((x) => `(EXTRACT(DOW FROM ${x}) + 1)`),
   datediff: (a) => (a.length === 2 ? `(${asDate(a[0])} - ${asDate(a[1])})` : undefined),
@@ -101,7 +102,7 @@ const FUNCTIONS: Record<string, Builder> = {
   group_concat: groupConcat,
   date_format: (a, t) => withFormat('to_char', a, t),
   str_to_date: (a, t) => withFormat('to_date', a, t),
-};
+});
 
 /** Names of functions that exist in MySQL or SQL Server but not in PostgreSQL, with a known rewrite. */
 export const DIALECT_FUNCTIONS: ReadonlySet<string> = new Set(Object.keys(FUNCTIONS));

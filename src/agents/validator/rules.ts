@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { AppError } from '../../errors.js';
 import { DATA_DIR } from '../../paths.js';
 import type { BusinessRules, NumericRule } from './types.js';
+import { parseJsonData } from '../../dictionary.js';
 
 export const DEFAULT_RULES_FILE = join(DATA_DIR, 'gl', 'rules.json');
 
@@ -29,7 +30,7 @@ export function loadBusinessRules(path: string): BusinessRules {
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonData(text);
   } catch (err) {
     throw new AppError('INVALID_CONFIG', `rules file ${path} is not JSON (${(err as Error).message})`, { field: 'rules' });
   }

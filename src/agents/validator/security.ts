@@ -31,6 +31,7 @@ const GATE_ADVICE: Record<SafetyViolationKind, string> = {
   select_into: 'drop INTO: the query may return rows but not create a table',
   row_locking: 'drop FOR UPDATE/FOR SHARE: a read-only query takes no row locks',
   forbidden_function: 'remove the call: it sleeps, reads files, reaches other servers or changes server state',
+  system_catalog: 'query the business tables only',
 };
 
 export interface SecurityReport extends LayerReport {
@@ -47,8 +48,9 @@ export function securityLayer(ctx: ValidationContext): SecurityReport {
   };
 
   if (ctx.tree) {
-    // An empty text is the syntax layer's to report.
-    const violations = readOnlyViolations(ctx.tree).filter((x) => x.kind !== 'empty');
+    // An empty text is the syntax layer's to report; catalog reads are reported below, where
+    // the resolved tables tell a business table from a catalog and a set operation says how.
+    const violations = readOnlyViolations(ctx.tree).filter((x) => x.kind !== 'empty' && x.kind !== 'system_catalog');
     // A DELETE statement is also "a data-modifying DELETE inside the query": say it once.
     const topLevel = violations.some((x) => x.kind === 'not_select');
     for (const v of violations.filter((x) => !(topLevel && x.kind === 'data_modifying' && x.position === undefined))) {

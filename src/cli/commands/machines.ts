@@ -20,7 +20,7 @@ async function machines(options: MachinesOptions): Promise<number> {
   const { MACHINES, machineToJson, machineToMermaid } = await import('../../diagrams.js');
   const names = options.machine === undefined ? Object.keys(MACHINES) : [options.machine];
   for (const name of names) {
-    if (!MACHINES[name]) throw new UsageError(`unknown machine "${name}" (known: ${Object.keys(MACHINES).join(', ')})`);
+    if (!Object.hasOwn(MACHINES, name)) throw new UsageError(`unknown machine "${name}" (known: ${Object.keys(MACHINES).join(', ')})`);
   }
   if (options.format === 'json') {
     const docs = Object.fromEntries(names.map((name) => [name, machineToJson(MACHINES[name]!)]));

@@ -6,7 +6,8 @@
  * ten turns or ten million, and no reservoir is sorted on a refresh.
  */
 import { STAGES, type Stage } from '../../../machines/workflow.js';
-import type { EndedTurn, LiveEvent, Orchestrator } from '../../orchestrator/orchestrator.js';
+import type { Orchestrator } from '../../orchestrator/orchestrator.js';
+import type { EndedTurn, LiveEvent } from '../../orchestrator/types.js';
 import { isErrorResponse } from '../../orchestrator/result.js';
 
 /** Upper bounds (ms) of the latency histograms; the last bucket is open. */

@@ -8,7 +8,8 @@
  * reloads the summary. The subscription exists only while a stream is open.
  */
 import type { ServerResponse } from 'node:http';
-import type { LiveEvent, Orchestrator } from '../../orchestrator/orchestrator.js';
+import type { Orchestrator } from '../../orchestrator/orchestrator.js';
+import type { LiveEvent } from '../../orchestrator/types.js';
 
 export interface HubOptions {
   flushMs?: number;

@@ -18,9 +18,20 @@ interface DevLine {
   expect?: string;
 }
 
-const FIXTURE = join(import.meta.dirname, '../../fixtures/gl-dev.jsonl');
-const lines: DevLine[] = readFileSync(FIXTURE, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 const SEEDS = [1, 2, 3];
+
+function readSet(file: string): DevLine[] {
+  return readFileSync(join(import.meta.dirname, '../../fixtures', file), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+}
+
+/**
+ * Regression floors, a little under what the generator reaches (dev 85.8%,
+ * complex-dev 30.0%, 9/30): the targets are the issue's (95% and 85%), measured by `gl-rl eval`.
+ */
+const SETS: Array<[name: string, file: string, floor: number]> = [
+  ['dev', 'gl-dev.jsonl', 0.85],
+  ['complex-dev', 'gl-complex-dev.jsonl', 0.26],
+];
 
 let dbs: DevDatabases;
 
@@ -32,13 +43,12 @@ afterAll(async () => {
   await dbs?.close();
 });
 
-const ACCURACY_FLOOR = 0.85;
-
-describe('embedded generator accuracy on the dev questions', () => {
-  it('reaches at least 85% relaxed execution match on three seeded databases', async () => {
+describe('embedded generator accuracy', () => {
+  it.each(SETS)('%s questions: relaxed execution match on three seeded databases at least the floor', async (name, file, floor) => {
+    const lines = readSet(file);
     const catalog = loadCatalogFile(DEFAULT_SCHEMA_FILE);
     const vocabulary = loadVocabulary();
-    dbs = await openDevDatabases(catalog, SEEDS);
+    dbs ??= await openDevDatabases(catalog, SEEDS);
     const lex = buildLexicon({ catalog, vocabulary, values: dbs.values });
     const gold = lines.filter((l) => l.sql !== undefined);
     let correct = 0;
@@ -59,10 +69,9 @@ describe('embedded generator accuracy on the dev questions', () => {
       }
     }
     const accuracy = correct / gold.length;
-    const file = join(tmpdir(), 'gl-embedded-generator-failures.txt');
-    writeFileSync(file, failures.join('\n'));
-    console.log(`embedded generator: relaxed execution accuracy ${(accuracy * 100).toFixed(1)}% (${correct}/${gold.length}); failures in ${file}`);
-    // The gate is issue 5's target: 85% execution match on the dev questions.
-    expect(accuracy).toBeGreaterThanOrEqual(ACCURACY_FLOOR);
+    const out = join(tmpdir(), `gl-embedded-generator-${name}-failures.txt`);
+    writeFileSync(out, failures.join('\n'));
+    console.log(`embedded generator, ${name}: relaxed execution accuracy ${(accuracy * 100).toFixed(1)}% (${correct}/${gold.length}); failures in ${out}`);
+    expect(accuracy).toBeGreaterThanOrEqual(floor);
   }, 300_000);
 });

@@ -3,32 +3,19 @@ import { createRewardEvaluator, type RewardDatabase, type RewardEvaluatorDeps } 
 import type { RewardInput, RewardResult } from '../../../src/agents/reward-evaluator/contract.js';
 import { isRefusal } from '../../../src/agents/types.js';
 import { validateSql } from '../../../src/agents/validator/validate.js';
-import { closeAll, openTestSuite, type SampleDatabase } from '../../../src/db/database.js';
+import { closeAll, type SampleDatabase } from '../../../src/db/database.js';
 import { AppError } from '../../../src/errors.js';
-import { DEFAULT_SCHEMA_FILE } from '../../../src/paths.js';
-import { loadCatalogFile } from '../../../src/schema/catalog.js';
 import type { Catalog } from '../../../src/schema/types.js';
-import { loadParser } from '../../../src/sql/parser.js';
-import { GOOD_REASONING } from './helpers.js';
+import { GOOD_REASONING, openRecordedSuite } from './helpers.js';
 
 /** The test suite the accuracy runs on: two seeded sample databases, SQL they were sent recorded. */
 let suite: SampleDatabase[];
 let databases: RewardDatabase[];
 let catalog: Catalog;
-const sent: string[] = [];
+let sent: string[];
 
 beforeAll(async () => {
-  await loadParser();
-  catalog = loadCatalogFile(DEFAULT_SCHEMA_FILE);
-  suite = await openTestSuite({ catalog, seeds: [1, 2] });
-  databases = suite.map((db) => ({
-    seed: db.seed,
-    query: (sql, options) => {
-      sent.push(sql);
-      return db.query(sql, options);
-    },
-    explain: (sql, options) => db.explain(sql, options),
-  }));
+  ({ suite, databases, catalog, sent } = await openRecordedSuite());
 });
 
 afterAll(() => closeAll(suite));

@@ -1,4 +1,35 @@
+import type { RewardDatabase } from '../../../src/agents/reward-evaluator/agent.js';
 import type { ValidationDetails, ValidationIssue, ValidationResult } from '../../../src/agents/validator/contract.js';
+import { openTestSuite, type SampleDatabase } from '../../../src/db/database.js';
+import { DEFAULT_SCHEMA_FILE } from '../../../src/paths.js';
+import { loadCatalogFile } from '../../../src/schema/catalog.js';
+import type { Catalog } from '../../../src/schema/types.js';
+import { loadParser } from '../../../src/sql/parser.js';
+
+export interface RecordedSuite {
+  catalog: Catalog;
+  suite: SampleDatabase[];
+  /** The suite as the evaluator's databases, every SQL they are sent recorded in `sent`. */
+  databases: RewardDatabase[];
+  sent: string[];
+}
+
+/** The test suite accuracy runs on (the GL schema, two seeds), recording what it is sent. */
+export async function openRecordedSuite(): Promise<RecordedSuite> {
+  await loadParser();
+  const catalog = loadCatalogFile(DEFAULT_SCHEMA_FILE);
+  const suite = await openTestSuite({ catalog, seeds: [1, 2] });
+  const sent: string[] = [];
+  const databases = suite.map((db): RewardDatabase => ({
+    seed: db.seed,
+    query: (sql, options) => {
+      sent.push(sql);
+      return db.query(sql, options);
+    },
+    explain: (sql, options) => db.explain(sql, options),
+  }));
+  return { catalog, suite, databases, sent };
+}
 
 /** A validator result that passes every layer, with `details` and `issues` overridden. */
 export function validation(details: Partial<ValidationDetails> = {}, issues: ValidationIssue[] = []): ValidationResult {

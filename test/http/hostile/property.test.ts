@@ -54,18 +54,11 @@ const sqlText = fc.oneof(
   fc.constantFrom('DROP TABLE PAC_MNT_PROJECTS', 'SELECT 1; DELETE FROM SRM_COMPANIES', 'SELECT \u0000 1', 'SELEC nonsense ((', ''),
   text,
 );
-/**
- * fast-check slips Object.prototype's member names into generated strings; a question naming one
- * ("how many constructor") is finding 1 of the issue, covered by its own property over such questions
- * in every agent (test/agents/prototype-words.property.test.ts, branch i22b). Until that fix is on
- * main, questions here leave those words out; bodies still carry them as keys and values.
- */
-const PROTOTYPE_WORD = /__proto__|constructor|prototype|tostring|valueof|hasownproperty|isprototypeof|propertyisenumerable|tolocalestring|__definegetter__|__definesetter__|__lookupgetter__|__lookupsetter__/i;
 const questions = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom('Show all active projects', 'How many companies are there', 'Total budget by project type', 'Which company has the most contracts?', 'delete all customers') },
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom('Show', 'How many', 'List'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 })).map(([a, b]) => `${a} ${b}`) },
   { weight: 1, arbitrary: text },
-).filter((q) => !PROTOTYPE_WORD.test(q));
+);
 const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(arb, { nil: undefined, freq: 2 });
 const entriesOf = (fields: Record<string, Json | undefined>): Json => ({ entries: Object.entries(fields).filter((e): e is [string, Json] => e[1] !== undefined) });
 
@@ -86,7 +79,7 @@ const context: fc.Arbitrary<Json> = fc
 
 const queryBody: fc.Arbitrary<Json> = fc
   .record({
-    query: usually(questions).filter((q) => typeof q !== 'string' || !PROTOTYPE_WORD.test(q)),
+    query: usually(questions),
     mode: maybe(usually(fc.constantFrom('generate', 'train'))),
     session_id: maybe(usually(fc.string({ minLength: 1, maxLength: 12 }).map((id) => `s-${id}`))),
     context: maybe(fc.oneof({ weight: 5, arbitrary: context }, { weight: 1, arbitrary: tree }, { weight: 1, arbitrary: deep })),

@@ -29,6 +29,8 @@ export interface Generation {
   reasoning: string;
   confidence: number;
   alternatives: Candidate[];
+  /** The table each reading lists from (the answer first, then each alternative), for the data check. */
+  roots: string[];
 }
 
 interface Ranked extends Candidate {
@@ -40,8 +42,9 @@ function reasoningText(steps: string[]): string {
   return `<think>\n${steps.map((s, i) => `${i + 1}. ${s}`).join('\n')}\n</think>`;
 }
 
+/** Each guess and each content word the reading could not use lowers the confidence. */
 function confidenceOf(outcome: ParseOutcome, penalty: number): number {
-  const c = 0.92 - 0.12 * outcome.guesses.length - penalty;
+  const c = 0.92 - 0.12 * outcome.guesses.length - 0.15 * outcome.unused.length - penalty;
   return Math.round(Math.min(0.95, Math.max(0.05, c)) * 100) / 100;
 }
 
@@ -109,6 +112,7 @@ function safeParse(lex: Lexicon, items: Item[], analysis: SchemaAnalysis | undef
       subject,
       steps: [`The question could not be parsed (${(err as Error).message}); listing ${subject}, the most relevant table.`],
       guesses: ['no parse', 'table from the analysis only'],
+      unused: [],
     };
   }
 }
@@ -159,9 +163,10 @@ export function generateEmbedded(question: string, lex: Lexicon, analysis: Schem
       chosen = { ...chosen, sql, query, steps, reasoning: reasoningText(steps) };
     }
   }
-  const alternatives = candidates.filter((c) => c !== candidates[Math.min(attempt, candidates.length - 1)])
-    .slice(0, Math.max(0, (options.numCandidates ?? 1) - 1))
-    .map(({ sql, reasoning, confidence }) => ({ sql, reasoning, confidence }));
-  return { sql: chosen.sql, reasoning: chosen.reasoning, confidence: chosen.confidence, alternatives };
+  const others = candidates.filter((c) => c !== candidates[Math.min(attempt, candidates.length - 1)])
+    .slice(0, Math.max(0, (options.numCandidates ?? 1) - 1));
+  const alternatives = others.map(({ sql, reasoning, confidence }) => ({ sql, reasoning, confidence }));
+  const roots = [chosen, ...others].map((c) => c.query.from.table);
+  return { sql: chosen.sql, reasoning: chosen.reasoning, confidence: chosen.confidence, alternatives, roots };
 }
 

@@ -47,17 +47,19 @@ export function fkPath(catalog: Catalog, from: string, to: string, depth = 3): H
 
 export type PathFinder = (from: string, to: string, depth?: number) => Hop[] | undefined;
 
-/** Every table pair's shortest path at each depth up to `maxDepth`, computed up front: the schema does not change under a lexicon. */
+/**
+ * Shortest paths, each computed on first use and kept: the schema does not
+ * change under a lexicon, and a question asks for a handful of pairs (all
+ * pairs up front would cost tables² searches, minutes on an ERP's thousands).
+ */
 export function pathFinder(catalog: Catalog, maxDepth = 3): PathFinder {
-  const table = new Map<string, Hop[] | undefined>();
-  for (const a of catalog.tables) {
-    for (const b of catalog.tables) {
-      for (let d = 0; d <= maxDepth; d++) table.set(`${a.name}\u0000${b.name}\u0000${d}`, fkPath(catalog, a.name, b.name, d));
-    }
-  }
+  const known = new Map<string, Hop[] | undefined>();
   return (from, to, depth = maxDepth) => {
     const key = `${from}\u0000${to}\u0000${depth}`;
-    return table.has(key) ? table.get(key) : fkPath(catalog, from, to, depth);
+    if (known.has(key)) return known.get(key);
+    const path = fkPath(catalog, from, to, depth);
+    known.set(key, path);
+    return path;
   };
 }
 

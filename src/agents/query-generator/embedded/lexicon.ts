@@ -14,8 +14,10 @@ import type { Catalog, Column, Table } from '../../../schema/types.js';
 import type { Vocabulary, VocabularyFilter, FilterCondition } from '../../../schema/vocabulary.js';
 import { collect, nameParts } from '../../../sql/ast.js';
 import { parseSql } from '../../../sql/parser.js';
+import { degreeForms } from './degrees.js';
 import { pathFinder, type PathFinder } from './joins.js';
 import { col, lit, type Cond, type Expr, type Template } from './query.js';
+import { parseJsonData } from '../../../dictionary.js';
 
 export interface Grammar {
   numbers: Record<string, number>;
@@ -23,12 +25,14 @@ export interface Grammar {
   units: Record<string, string>;
   keywords: Record<string, string[]>;
   stopwords: string[];
+  /** Adjectives naming the lesser end of their attribute ("young" of age): their comparatives read as "<". */
+  lesser: string[];
 }
 
 export const GRAMMAR_FILE = join(DATA_DIR, 'gl', 'grammar.json');
 
 export function loadGrammar(path: string = GRAMMAR_FILE): Grammar {
-  return JSON.parse(readFileSync(path, 'utf8')) as Grammar;
+  return parseJsonData(readFileSync(path, 'utf8')) as Grammar;
 }
 
 export type Sense =
@@ -37,11 +41,15 @@ export type Sense =
   | { kind: 'column'; table: string; column: string; rank: number }
   | { kind: 'value'; table: string; column: string; value: string }
   | { kind: 'filter'; table: string; label: string; cond: Cond; having?: { fn: string; per: string; column: string } }
-  | { kind: 'measure'; table: string; label: string; expr: Expr; aggregate: boolean; per?: string; denominator?: Expr };
+  | { kind: 'measure'; table: string; label: string; expr: Expr; aggregate: boolean; per?: string; denominator?: Expr }
+  /** A comparative or superlative of an adjective measuring a column: "older" (Age, more), "youngest" (Age, less). */
+  | { kind: 'degree'; table: string; column: string; more: boolean; superlative: boolean };
 
 interface TrieNode {
   next: Map<string, TrieNode>;
   senses: Sense[];
+  /** The senses by `senseKey`, so adding one is a look-up, not a scan (a word like "status" has a sense per table). */
+  byKey?: Map<string, Sense>;
   /** Senses that need the words written in capitals (acronym values: IT, HR). */
   exact?: string;
 }
@@ -94,30 +102,33 @@ function add(root: TrieNode, words: string[], sense: Sense, exact?: string): voi
       return;
     }
   } else {
-    const existing = node.senses.find((s) => sameSense(s, sense));
+    const key = senseKey(sense);
+    node.byKey ??= new Map();
+    const existing = node.byKey.get(key);
     if (existing) {
       if ('rank' in existing && 'rank' in sense && sense.rank < existing.rank) existing.rank = sense.rank;
       return;
     }
+    node.byKey.set(key, sense);
   }
   node.senses.push(sense);
   if (exact) node.exact = exact;
 }
 
-function sameSense(a: Sense, b: Sense): boolean {
-  if (a.kind !== b.kind) return false;
-  switch (a.kind) {
+/** What a sense points at: two senses with the same key are one (the better rank kept). */
+function senseKey(s: Exclude<Sense, { kind: 'kw' }>): string {
+  switch (s.kind) {
     case 'table':
-      return a.table === (b as typeof a).table;
+      return `table\u0000${s.table}`;
     case 'column':
-      return a.table === (b as typeof a).table && a.column === (b as typeof a).column;
+      return `column\u0000${s.table}\u0000${s.column}`;
     case 'value':
-      return a.table === (b as typeof a).table && a.column === (b as typeof a).column && a.value === (b as typeof a).value;
+      return `value\u0000${s.table}\u0000${s.column}\u0000${s.value}`;
     case 'filter':
     case 'measure':
-      return a.table === (b as typeof a).table && a.label === (b as typeof a).label;
-    default:
-      return false;
+      return `${s.kind}\u0000${s.table}\u0000${s.label}`;
+    case 'degree':
+      return `degree\u0000${s.table}\u0000${s.column}\u0000${s.superlative}`;
   }
 }
 
@@ -173,8 +184,9 @@ function entityWords(table: Table, vocabulary?: Vocabulary): Set<string> {
   for (const [term, tables] of Object.entries(vocabulary?.terms ?? {})) {
     if (tables[0]?.toLowerCase() === table.name.toLowerCase()) for (const w of phraseWords(term)) words.add(w);
   }
+  // "Pets" names a pet: its PetType is the pet's "type".
   const parts = identifierWords(table.name);
-  if (parts.length > 1) words.add(singular(parts[parts.length - 1]));
+  words.add(singular(parts[parts.length - 1]));
   return words;
 }
 
@@ -279,12 +291,13 @@ export interface LexiconInput {
 /** Builds the lexicon; the PostgreSQL parser must be loaded (vocabulary measures are split with it). */
 export function buildLexicon({ catalog, vocabulary, values, grammar = loadGrammar() }: LexiconInput): Lexicon {
   const root: TrieNode = { next: new Map(), senses: [] };
-  const fuzzyWords = new Map<string, Sense[]>();
+  const fuzzyWords = new Map<string, Map<string, Sense>>();
   const remember = (words: string[], sense: Sense) => {
-    if (words.length !== 1 || words[0].length < 4 || /\d/.test(words[0])) return;
-    const list = fuzzyWords.get(words[0]) ?? [];
-    if (!list.some((s) => sameSense(s, sense))) list.push(sense);
-    fuzzyWords.set(words[0], list);
+    if (words.length !== 1 || words[0].length < 4 || /\d/.test(words[0]) || sense.kind === 'kw') return;
+    let known = fuzzyWords.get(words[0]);
+    if (!known) fuzzyWords.set(words[0], (known = new Map()));
+    const key = senseKey(sense);
+    if (!known.has(key)) known.set(key, sense);
   };
   const schemaTerm = (phrase: string, sense: Sense, exact?: string) => {
     const words = phraseWords(phrase);
@@ -316,6 +329,8 @@ export function buildLexicon({ catalog, vocabulary, values, grammar = loadGramma
       if (words.at(-1) === 'percent') schemaTerm([...words.slice(0, -1), 'percentage'].join(' '), sense);
       // "Start_Date" is the "start"; "Purge_Date" is not the "purge" (that names the table).
       if (words.length === 2 && words[1] === 'date' && !entity.has(singular(words[0]))) schemaTerm(words[0], { ...sense, rank: 2 });
+      // "Number_products" is the shop's "number of products".
+      if (words.length > 1 && (words[0] === 'number' || words[0] === 'num')) schemaTerm(['number', 'of', ...words.slice(1)].join(' '), sense);
       // "Records_Count" is what "1000 records" counts.
       if (words.length > 1 && words.at(-1) === 'count' && !entity.has(singular(words[0]))) schemaTerm(words.slice(0, -1).join(' '), { ...sense, rank: 2 });
     }
@@ -353,6 +368,10 @@ export function buildLexicon({ catalog, vocabulary, values, grammar = loadGramma
     }
   }
 
+  for (const d of degreeForms(catalog, new Set(grammar.lesser))) {
+    add(root, phraseWords(d.words.join(' ')), { kind: 'degree', table: d.table, column: d.column, more: d.more, superlative: d.superlative });
+  }
+
   const valueMap = new Map<string, string[]>();
   const addValues = (table: string, column: string, list: string[]) => {
     const c = catalog.column(table, column);
@@ -384,7 +403,7 @@ export function buildLexicon({ catalog, vocabulary, values, grammar = loadGramma
 
   return {
     catalog, vocabulary, grammar, root, facts, values: valueMap, path: pathFinder(catalog),
-    fuzzyWords: byLength(fuzzyWords),
+    fuzzyWords: byLength(new Map([...fuzzyWords].map(([word, senses]) => [word, [...senses.values()]]))),
     stopwords: new Set(grammar.stopwords.map((w) => singular(w))),
   };
 }

@@ -66,6 +66,65 @@ export interface Query {
   union?: Query[];
 }
 
+/** Rewrites a condition's expressions bottom-up with `f`; subqueries are left as they are (they have their own scope). */
+export function mapCond(c: Cond, f: (e: Expr) => Expr): Cond {
+  const e = (x: Expr) => mapExpr(x, f);
+  switch (c.k) {
+    case 'cmp':
+      return { ...c, left: e(c.left), right: e(c.right) };
+    case 'between':
+      return { ...c, arg: e(c.arg), low: e(c.low), high: e(c.high) };
+    case 'in':
+      return { ...c, arg: e(c.arg), values: c.values.map(e) };
+    case 'null':
+    case 'like':
+      return { ...c, arg: e(c.arg) };
+    case 'and':
+    case 'or':
+      return { ...c, items: c.items.map((i) => mapCond(i, f)) };
+    case 'not':
+      return { ...c, item: mapCond(c.item, f) };
+    case 'exists':
+      return c;
+    case 'tpl': {
+      const t = f({ k: 'tpl', src: c.src, parts: c.parts });
+      return t.k === 'tpl' ? { k: 'tpl', src: t.src, parts: t.parts } : c;
+    }
+  }
+}
+
+export function mapExpr(x: Expr, f: (e: Expr) => Expr): Expr {
+  switch (x.k) {
+    case 'fn':
+      return f({ ...x, args: x.args.map((a) => mapExpr(a, f)), ...(x.over ? { over: { order: x.over.order.map((o) => ({ ...o, expr: mapExpr(o.expr, f) })) } } : {}) });
+    case 'bin':
+      return f({ ...x, left: mapExpr(x.left, f), right: mapExpr(x.right, f) });
+    case 'extract':
+      return f({ ...x, arg: mapExpr(x.arg, f) });
+    case 'case':
+      return f({ ...x, when: mapCond(x.when, f), then: mapExpr(x.then, f), else: mapExpr(x.else, f) });
+    default:
+      return f(x);
+  }
+}
+
+/** Whether a query refers to an enclosing one: a scalar subquery or an existence test among its clauses. */
+function hasSubquery(q: Query): boolean {
+  let found = false;
+  const see = (e: Expr): Expr => {
+    if (e.k === 'sub') found = true;
+    return e;
+  };
+  const seeCond = (c: Cond): void => {
+    if (c.k === 'exists') found = true;
+    else mapCond(c, see);
+  };
+  for (const s of q.select) if (s.expr.k !== 'star') mapExpr(s.expr, see);
+  q.where.forEach(seeCond);
+  q.having.forEach(seeCond);
+  return found;
+}
+
 export function emptyQuery(from: Source): Query {
   return { distinct: false, select: [], from, joins: [], where: [], groupBy: [], having: [], orderBy: [] };
 }
@@ -111,22 +170,20 @@ function sourcesOf(q: Query): Source[] {
   return [q.from, ...q.joins.map((j) => j.source)];
 }
 
-/** Short aliases from the table's words: PAC_MNT_PROJECTS → p, PROJSTAFF → ps… unique within the query. */
+/** Short aliases from the initial of the table's last word (ORDER_LINES → l), unique within the query. */
 function makeScope(q: Query, outer?: Scope): Scope {
   const sources = sourcesOf(q);
   const used = new Set(outer ? [...outer.alias.values()] : []);
   const alias = new Map(outer?.alias ?? []);
   for (const s of sources) {
-    const words = s.table.toLowerCase().split('_').filter((w) => w !== '' && !['pac', 'mnt', 'srm', 'biz', 'gen', 'com'].includes(w));
+    const words = s.table.toLowerCase().split('_').filter((w) => w !== '');
     const base = (words.at(-1) ?? s.table.toLowerCase()).replace(/[^a-z]/g, '').slice(0, 1) || 't';
     let name = base;
     for (let i = 2; used.has(name) || RESERVED.has(name); i++) name = `${base}${i}`;
     used.add(name);
     alias.set(s.key, name);
   }
-  const correlated = JSON.stringify([q.select, q.where, q.having]).includes('"k":"sub"') ||
-    q.where.some((c) => JSON.stringify(c).includes('"k":"exists"'));
-  return { alias, qualify: sources.length > 1 || outer !== undefined || correlated };
+  return { alias, qualify: sources.length > 1 || outer !== undefined || hasSubquery(q) };
 }
 
 function ref(scope: Scope, src: string, column: string): string {

@@ -65,7 +65,9 @@ function plainTokens(text: string, lex: Lexicon): Token[] {
       const base = Number(m[2].replace(/,/g, ''));
       const suffix = (m[3] ?? '').toLowerCase();
       const mult = suffix && suffix !== '%' ? magnitudeOf(suffix) ?? 1 : 1;
-      out.push({ kind: 'num', raw: m[0], norm: m[0], num: base * mult, percent: suffix === '%' });
+      // The space the pattern allows before a unit is not part of the number ("2014 or 2015").
+      const raw = m[0].trimEnd();
+      out.push({ kind: 'num', raw, norm: raw, num: base * mult, percent: suffix === '%' });
     } else if (m[4]) {
       out.push({ kind: 'sym', raw: m[4], norm: m[4] });
     } else if (m[5]) {

@@ -550,7 +550,12 @@ async function start() {
   await refresh();
   await connect();
   setInterval(refresh, REFRESH_MS);
-  setInterval(() => state.rows.size && (state.dirty.add('sessions'), schedule()), 1000);
+  // Durations of active sessions count up; nothing to redraw when none is active.
+  setInterval(() => {
+    if (state.live.size === 0) return;
+    state.dirty.add('sessions');
+    schedule();
+  }, 1000);
 }
 
 start().catch((error) => {

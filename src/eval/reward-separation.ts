@@ -21,7 +21,7 @@ import { loadParser } from '../sql/parser.js';
 import type { DatasetItem } from './dataset.js';
 import { mutate, type MutationKind } from './mutations.js';
 import { mapConcurrent } from './pool.js';
-import { round4 } from './stats.js';
+import { auroc as rocArea, round4 } from './stats.js';
 import { completionText } from './train.js';
 
 export type CompletionSource = 'gold' | 'generator' | MutationKind;
@@ -146,19 +146,7 @@ export function separation(groups: ReadonlyArray<ReadonlyArray<{ reward: number;
   };
 }
 
-/** Area under the ROC curve: the chance a random correct completion outscores a random wrong one, ties counting half. */
+/** Area under the ROC curve of the rewards (`auroc` of ./stats.ts): the chance a random correct completion outscores a random wrong one, ties counting half. */
 export function auroc(positives: readonly number[], negatives: readonly number[]): number | null {
-  if (positives.length === 0 || negatives.length === 0) return null;
-  // Rank-sum (Mann-Whitney U) with average ranks for ties: O(n log n).
-  const all = [...positives.map((v) => ({ v, p: true })), ...negatives.map((v) => ({ v, p: false }))].sort((a, b) => a.v - b.v);
-  let rankSum = 0;
-  for (let i = 0; i < all.length;) {
-    let j = i;
-    while (j < all.length && all[j]!.v === all[i]!.v) j++;
-    const rank = (i + 1 + j) / 2;
-    for (let k = i; k < j; k++) if (all[k]!.p) rankSum += rank;
-    i = j;
-  }
-  const u = rankSum - (positives.length * (positives.length + 1)) / 2;
-  return round4(u / (positives.length * negatives.length));
+  return rocArea([...positives.map((confidence) => ({ confidence, correct: true })), ...negatives.map((confidence) => ({ confidence, correct: false }))]);
 }

@@ -7,15 +7,15 @@
  * overflow the stack of a recursive walk, or of JSON.stringify).
  */
 import { AppError } from '../errors.js';
-import { SQL_BUDGET, measureSqlCost } from '../sql/budget.js';
+import { MAX_CLIENT_SQL_LENGTH, SQL_BUDGET, measureSqlCost } from '../sql/budget.js';
+
+export { MAX_CLIENT_SQL_LENGTH };
 import type { RequestContext } from '../agents/types.js';
 
 /** Nesting of objects and arrays inside `context` (its own level is 1). */
 export const MAX_CONTEXT_DEPTH = 32;
 /** Approximate JSON size of `context`, in characters. */
 export const MAX_CONTEXT_BYTES = 64 * 1024;
-/** Characters of any SQL a client sends (`context.expected_sql`, a history item's `sql`). */
-export const MAX_CLIENT_SQL_LENGTH = 20_000;
 /** Items of `context.historical_queries`. */
 export const MAX_HISTORY_ITEMS = 100;
 

@@ -18,6 +18,9 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
+/** Characters of any SQL a client sends (gold SQL, history SQL, completions to score). */
+export const MAX_CLIENT_SQL_LENGTH = 20_000;
+
 export const SQL_BUDGET = Object.freeze({
   /**
    * Texts up to this length are within budget by their length alone (at most as many tokens, and a

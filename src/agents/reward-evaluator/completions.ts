@@ -21,7 +21,7 @@ import { compareRuns, normalizedSql, DEFAULT_ROW_LIMIT, type DatabaseRun, type E
 import type { Database } from '../../db/engine.js';
 import type { Catalog } from '../../schema/types.js';
 import { loadParser } from '../../sql/parser.js';
-import { SQL_BUDGET, measureSqlCost } from '../../sql/budget.js';
+import { MAX_CLIENT_SQL_LENGTH, SQL_BUDGET, measureSqlCost } from '../../sql/budget.js';
 import { checkReadOnly } from '../../sql/safety.js';
 import { extractCompletion } from '../query-generator/llm/extract.js';
 import { validateSql, type ValidatorDeps } from '../validator/index.js';
@@ -200,16 +200,13 @@ export async function scoreItem(
   }
 }
 
-/** Characters of SQL beyond which it is not analysed (the limit of any client SQL). */
-const MAX_SQL_LENGTH = 20_000;
-
 /**
  * Why a SQL text is too costly to analyse on the main thread (src/sql/budget.ts:
  * tokens and nesting measured off the event loop), or undefined.
  */
 async function costProblem(sql: string): Promise<string | undefined> {
   if (sql.includes('\u0000')) return 'must not contain NUL characters';
-  if (sql.length > MAX_SQL_LENGTH) return `must be at most ${MAX_SQL_LENGTH} characters, got ${sql.length}`;
+  if (sql.length > MAX_CLIENT_SQL_LENGTH) return `must be at most ${MAX_CLIENT_SQL_LENGTH} characters, got ${sql.length}`;
   const cost = await measureSqlCost(sql);
   if (cost.exceeded === 'tokens') return `must be at most ${SQL_BUDGET.tokens} tokens, got ${cost.tokens}`;
   if (cost.exceeded === 'depth') return `must nest at most ${SQL_BUDGET.depth} levels, got ${cost.depth}`;
